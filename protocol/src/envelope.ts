@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json.ts';
+import type { RejectReason } from './codes.ts';
+import { sm2Sign, sm2Verify } from './crypto/sm2.ts';
+import { COMMAND_KINDS, type Command, CommandBodySchemas, EpochMs } from './messages.ts';
+
+/** SM2 signature over SM3 (GB/T 32918.2), default distinguishing ID. */
+export const SIG_ALG = 'SM2-SM3';
+
+const SignatureSchema = z.object({
+  alg: z.literal(SIG_ALG),
+  kid: z.string().regex(/^[0-9a-f]{16}$/),
+  value: z.string().regex(/^[0-9a-f]{128}$/),
+});
+
+const EnvelopeShape = z.object({
+  v: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  kind: z.enum(COMMAND_KINDS),
+  issuedAt: EpochMs,
+  notBefore: EpochMs.optional(),
+  expiresAt: EpochMs,
+  body: z.unknown(),
+  sig: SignatureSchema,
+});
+
+export type Envelope = Command & {
+  v: 1;
+  id: string;
+  issuedAt: number;
+  notBefore?: number;
+  expiresAt: number;
+  sig: z.infer<typeof SignatureSchema>;
+};
+
+export type UnsignedEnvelope = Command & { id: string; issuedAt: number; notBefore?: number; expiresAt: number };
+
+export interface Signer {
+  kid: string;
+  /** 64 hex digits. */
+  privateKey: string;
+}
+
+/** The exact bytes that are signed: the canonical JSON of every member but `sig`. */
+export function signingInput(envelope: Record<string, unknown>): Uint8Array {
+  const { sig: _sig, ...rest } = envelope;
+  return new TextEncoder().encode(canonicalJson(rest));
+}
+
+export function signEnvelope(unsigned: UnsignedEnvelope, signer: Signer): Envelope {
+  const base = { v: 1 as const, ...unsigned };
+  const value = sm2Sign(signingInput(base), signer.privateKey);
+  return { ...base, sig: { alg: SIG_ALG, kid: signer.kid, value } } as Envelope;
+}
+
+/** Remembers envelope ids until they expire, so a captured command cannot be played twice. */
+export interface ReplayGuard {
+  has(id: string): boolean;
+  remember(id: string, expiresAt: number): void;
+}
+
+export interface VerifyOptions {
+  /** Pinned keys: kid -> uncompressed SM2 public key hex. */
+  keys: ReadonlyMap<string, string>;
+  now: number;
+  /** Allowed clock difference for issuedAt/notBefore; default 30 s. */
+  maxSkewMs?: number;
+  replay: ReplayGuard;
+}
+
+export type VerifyResult =
+  | { ok: true; envelope: Envelope }
+  | { ok: false; reason: RejectReason; id?: string; detail: string };
+
+function idOf(raw: unknown): string | undefined {
+  if (raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string') {
+    return ((raw as { id: string }).id as string).slice(0, 64);
+  }
+  return undefined;
+}
+
+/**
+ * Every check a terminal makes before acting on a command, in order: shape, key id, signature,
+ * expiry, not-before, issue time not in the future, and replay. Only a command that passes all is remembered.
+ */
+export function verifyEnvelope(input: unknown, opts: VerifyOptions): VerifyResult {
+  let raw: unknown = input;
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    try {
+      raw = JSON.parse(typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input));
+    } catch {
+      return { ok: false, reason: 'malformed', detail: '不是合法的 JSON' };
+    }
+  }
+  const id = idOf(raw);
+  const shape = EnvelopeShape.safeParse(raw);
+  if (!shape.success) return { ok: false, reason: 'malformed', id, detail: shape.error.issues[0]?.message ?? '格式错误' };
+  const env = shape.data;
+  const body = CommandBodySchemas[env.kind].safeParse(env.body);
+  if (!body.success) return { ok: false, reason: 'malformed', id, detail: `body: ${body.error.issues[0]?.message}` };
+
+  const publicKey = opts.keys.get(env.sig.kid);
+  if (!publicKey) return { ok: false, reason: 'unknown-key', id, detail: `未知的签名密钥 ${env.sig.kid}` };
+  // Verify over the object as received, not the schema's output, so unknown members are covered too.
+  if (!sm2Verify(signingInput(raw as Record<string, unknown>), env.sig.value, publicKey)) {
+    return { ok: false, reason: 'bad-signature', id, detail: '签名验证失败' };
+  }
+  const skew = opts.maxSkewMs ?? 30_000;
+  if (opts.now > env.expiresAt) return { ok: false, reason: 'expired', id, detail: `已于 ${env.expiresAt} 过期` };
+  if (env.notBefore !== undefined && opts.now + skew < env.notBefore) {
+    return { ok: false, reason: 'not-yet-valid', id, detail: `${env.notBefore} 之前无效` };
+  }
+  if (env.issuedAt > opts.now + skew) {
+    return { ok: false, reason: 'issued-in-future', id, detail: '签发时间晚于本机时间' };
+  }
+  if (opts.replay.has(env.id)) return { ok: false, reason: 'replay', id, detail: '重复的指令' };
+  opts.replay.remember(env.id, env.expiresAt);
+  return { ok: true, envelope: { ...env, body: body.data } as Envelope };
+}
+
+/** An in-memory replay guard; the agent keeps a disk-backed one. */
+export class MemoryReplayGuard implements ReplayGuard {
+  private readonly seen = new Map<string, number>();
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+  remember(id: string, expiresAt: number): void {
+    this.seen.set(id, expiresAt);
+  }
+  prune(now: number): void {
+    for (const [id, exp] of this.seen) if (exp < now) this.seen.delete(id);
+  }
+  get size(): number {
+    return this.seen.size;
+  }
+}

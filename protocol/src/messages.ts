@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { REJECT_REASONS } from './codes.ts';
+import { AREA_CODE, TERMINAL_ID } from './divisions.ts';
+
+/** Timestamps on the wire are epoch milliseconds (UTC instants; displayed in Asia/Shanghai). */
+export const EpochMs = z.number().int().nonnegative();
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 须为64位小写十六进制');
+export const TerminalIdSchema = z.string().regex(TERMINAL_ID, '终端编号须为23位数字');
+export const AreaCodeSchema = z.string().regex(AREA_CODE, '行政区划代码须为6、9或12位数字');
+export const GroupIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+export const PriorityValue = z.number().int().min(0).max(255);
+
+/** Whom a command is addressed to; must match the topic it arrives on (a misrouted command is refused). */
+export const AudienceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('terminal'), tid: TerminalIdSchema }),
+  z.object({ kind: z.literal('area'), code: AreaCodeSchema }),
+  z.object({ kind: z.literal('group'), gid: GroupIdSchema }),
+]);
+export type Audience = z.infer<typeof AudienceSchema>;
+
+export const MediaRefSchema = z.object({
+  sha256: Sha256Hex,
+  /** Path on the centre's HTTP server, resolved against the agent's serverUrl. */
+  path: z.string().regex(/^\/[A-Za-z0-9/_.-]+$/),
+  bytes: z.number().int().positive(),
+  durationMs: z.number().int().positive(),
+  mime: z.string().min(1).max(64),
+});
+export type MediaRef = z.infer<typeof MediaRefSchema>;
+
+export const PlayBodySchema = z.object({
+  broadcastId: z.string().min(1).max(64),
+  title: z.string().max(200).optional(),
+  priority: PriorityValue,
+  media: MediaRefSchema,
+  volume: z.number().int().min(0).max(100).optional(),
+  audience: AudienceSchema,
+  /** Start by the terminal's own (corrected) clock at this instant; absent means as soon as cached. */
+  startAt: EpochMs.optional(),
+});
+export type PlayBody = z.infer<typeof PlayBodySchema>;
+
+export const StopBodySchema = z.object({
+  broadcastId: z.string().min(1).max(64),
+  audience: AudienceSchema,
+});
+export type StopBody = z.infer<typeof StopBodySchema>;
+
+export const VolumeBodySchema = z.object({
+  volume: z.number().int().min(0).max(100),
+  audience: AudienceSchema,
+});
+export type VolumeBody = z.infer<typeof VolumeBodySchema>;
+
+export const COMMAND_KINDS = ['play', 'stop', 'volume'] as const;
+export type CommandKind = (typeof COMMAND_KINDS)[number];
+
+export const CommandBodySchemas = {
+  play: PlayBodySchema,
+  stop: StopBodySchema,
+  volume: VolumeBodySchema,
+} as const satisfies Record<CommandKind, z.ZodType>;
+
+export type Command =
+  | { kind: 'play'; body: PlayBody }
+  | { kind: 'stop'; body: StopBody }
+  | { kind: 'volume'; body: VolumeBody };
+
+// ---- terminal -> server ----
+
+export const OutcomeEventSchema = z.object({
+  type: z.literal('outcome'),
+  seq: z.number().int().positive(),
+  at: EpochMs,
+  commandId: z.string().min(1).max(64),
+  broadcastId: z.string().min(1).max(64),
+  outcome: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+  reason: z.string().max(200).optional(),
+  startedAt: EpochMs.optional(),
+  endedAt: EpochMs.optional(),
+});
+export type OutcomeEvent = z.infer<typeof OutcomeEventSchema>;
+
+export const RejectedEventSchema = z.object({
+  type: z.literal('rejected'),
+  seq: z.number().int().positive(),
+  at: EpochMs,
+  commandId: z.string().max(64).optional(),
+  reason: z.enum(REJECT_REASONS),
+  detail: z.string().max(500).optional(),
+  topic: z.string().max(200),
+});
+export type RejectedEvent = z.infer<typeof RejectedEventSchema>;
+
+export const TerminalEventSchema = z.discriminatedUnion('type', [OutcomeEventSchema, RejectedEventSchema]);
+export type TerminalEvent = z.infer<typeof TerminalEventSchema>;
+/** What a terminal event looks like before the outbox gives it its sequence number. */
+export type NewTerminalEvent = TerminalEvent extends infer E ? (E extends TerminalEvent ? Omit<E, 'seq'> : never) : never;
+
+export const EventsMessageSchema = z.object({ events: z.array(TerminalEventSchema).min(1).max(200) });
+export type EventsMessage = z.infer<typeof EventsMessageSchema>;
+
+export const StateMessageSchema = z.object({
+  status: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+  online: z.boolean(),
+  at: EpochMs,
+  version: z.string().max(40).optional(),
+  volume: z.number().int().min(0).max(100).optional(),
+  playing: z
+    .object({
+      broadcastId: z.string().max(64),
+      commandId: z.string().max(64),
+      priority: PriorityValue,
+      startedAt: EpochMs,
+    })
+    .nullable()
+    .optional(),
+  cache: z
+    .object({ bytes: z.number().int().nonnegative(), files: z.number().int().nonnegative(), limitBytes: z.number().int() })
+    .optional(),
+  clockOffsetMs: z.number().optional(),
+  outboxPending: z.number().int().nonnegative().optional(),
+});
+export type StateMessage = z.infer<typeof StateMessageSchema>;
+
+// ---- server -> terminal ----
+
+/** The server has stored every event up to and including `upTo`; the terminal may drop them. */
+export const AckMessageSchema = z.object({ upTo: z.number().int().nonnegative() });
+export type AckMessage = z.infer<typeof AckMessageSchema>;
+
+/** Largest MQTT payload either side accepts; anything bigger is dropped unparsed. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
