@@ -33,7 +33,12 @@ export type Envelope = Command & {
   sig: z.infer<typeof SignatureSchema>;
 };
 
-export type UnsignedEnvelope = Command & { id: string; issuedAt: number; notBefore?: number; expiresAt: number };
+export type UnsignedEnvelope = Command & {
+  id: string;
+  issuedAt: number;
+  notBefore?: number;
+  expiresAt: number;
+};
 
 export interface Signer {
   kid: string;
@@ -87,26 +92,38 @@ export function verifyEnvelope(input: unknown, opts: VerifyOptions): VerifyResul
   let raw: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
     try {
-      raw = JSON.parse(typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input));
+      raw = JSON.parse(
+        typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input),
+      );
     } catch {
       return { ok: false, reason: 'malformed', detail: '不是合法的 JSON' };
     }
   }
   const id = idOf(raw);
   const shape = EnvelopeShape.safeParse(raw);
-  if (!shape.success) return { ok: false, reason: 'malformed', id, detail: shape.error.issues[0]?.message ?? '格式错误' };
+  if (!shape.success)
+    return { ok: false, reason: 'malformed', id, detail: shape.error.issues[0]?.message ?? '格式错误' };
   const env = shape.data;
   const body = CommandBodySchemas[env.kind].safeParse(env.body);
-  if (!body.success) return { ok: false, reason: 'malformed', id, detail: `body: ${body.error.issues[0]?.message}` };
+  if (!body.success)
+    return { ok: false, reason: 'malformed', id, detail: `body: ${body.error.issues[0]?.message}` };
 
   const publicKey = opts.keys.get(env.sig.kid);
   if (!publicKey) return { ok: false, reason: 'unknown-key', id, detail: `未知的签名密钥 ${env.sig.kid}` };
   // Verify over the object as received, not the schema's output, so unknown members are covered too.
-  if (!sm2Verify(signingInput(raw as Record<string, unknown>), env.sig.value, publicKey)) {
+  let signed: Uint8Array;
+  try {
+    signed = signingInput(raw as Record<string, unknown>);
+  } catch {
+    // An unchecked extra member such as `1e400` parses to Infinity, which has no canonical form.
+    return { ok: false, reason: 'malformed', id, detail: '无法规范化的成员' };
+  }
+  if (!sm2Verify(signed, env.sig.value, publicKey)) {
     return { ok: false, reason: 'bad-signature', id, detail: '签名验证失败' };
   }
   const skew = opts.maxSkewMs ?? 30_000;
-  if (opts.now > env.expiresAt) return { ok: false, reason: 'expired', id, detail: `已于 ${env.expiresAt} 过期` };
+  if (opts.now > env.expiresAt)
+    return { ok: false, reason: 'expired', id, detail: `已于 ${env.expiresAt} 过期` };
   if (env.notBefore !== undefined && opts.now + skew < env.notBefore) {
     return { ok: false, reason: 'not-yet-valid', id, detail: `${env.notBefore} 之前无效` };
   }

@@ -1,0 +1,152 @@
+import type { Request, Response, Router } from 'express';
+import express from 'express';
+import { z } from 'zod';
+import type { Role, User } from '../auth/users.ts';
+import { AppError, badRequest, forbidden, unauthorized } from '../errors.ts';
+
+/** Who may call a route. Every route states it; the registry refuses a route without one. */
+export type RouteAuth = 'public' | 'terminal' | { roles: readonly Role[] };
+
+export interface RouteContext<B, Q, P> {
+  req: Request;
+  res: Response;
+  user: User | null;
+  terminalId: string | null;
+  body: B;
+  query: Q;
+  params: P;
+}
+
+export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Express path, e.g. /api/terminals/:id */
+  path: string;
+  summary: string;
+  auth: RouteAuth;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  /** The handler reads the request body itself (uploads, CSV). */
+  rawBody?: { contentTypes: string[] };
+  status?: number;
+  /** Returns the JSON to send, or undefined when it wrote the response itself. */
+  handler: (ctx: RouteContext<B, Q, P>) => unknown | Promise<unknown>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes with their own type parameters
+export type AnyRoute = RouteDef<any, any, any>;
+
+export function defineRoute<B = undefined, Q = undefined, P = undefined>(def: RouteDef<B, Q, P>): RouteDef<B, Q, P> {
+  return def;
+}
+
+export interface Authenticator {
+  userFromRequest(req: Request): User | null;
+  terminalFromRequest(req: Request): string | null;
+}
+
+function zodMessage(e: z.ZodError): string {
+  return e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(请求)'}: ${i.message}`)
+    .join('; ');
+}
+
+function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const r = schema.safeParse(value);
+  if (!r.success) throw badRequest('invalid_request', `${where}参数无效: ${zodMessage(r.error)}`, r.error.issues);
+  return r.data;
+}
+
+/** Mounts routes with their auth check and input validation, in one place. */
+export function mountRoutes(router: Router, routes: readonly AnyRoute[], auth: Authenticator, maxJsonBytes: number): void {
+  const json = express.json({ limit: maxJsonBytes });
+  for (const route of routes) {
+    if (!route.auth) throw new Error(`route ${route.method} ${route.path} has no auth rule`);
+    const handlers: express.RequestHandler[] = [];
+    if (route.body) handlers.push(json);
+    handlers.push(async (req, res, next) => {
+      try {
+        let user: User | null = null;
+        let terminalId: string | null = null;
+        if (route.auth === 'terminal') {
+          terminalId = auth.terminalFromRequest(req);
+          if (!terminalId) throw unauthorized('终端认证失败');
+        } else if (route.auth !== 'public') {
+          user = auth.userFromRequest(req);
+          if (!user) throw unauthorized();
+          if (!route.auth.roles.includes(user.role)) throw forbidden();
+        }
+        if (route.body && !req.is('application/json')) {
+          throw new AppError(415, 'unsupported_media', '请求体须为 JSON (Content-Type: application/json)');
+        }
+        if (route.rawBody && !route.rawBody.contentTypes.some((t) => req.is(t))) {
+          throw new AppError(415, 'unsupported_media', `请求体类型须为 ${route.rawBody.contentTypes.join(' 或 ')}`);
+        }
+        const ctx: RouteContext<unknown, unknown, unknown> = {
+          req,
+          res,
+          user,
+          terminalId,
+          body: parsePart(route.body, req.body, '请求体'),
+          query: parsePart(route.query, req.query, '查询'),
+          params: parsePart(route.params, req.params, '路径'),
+        };
+        const out = await route.handler(ctx);
+        if (out !== undefined && !res.headersSent) res.status(route.status ?? 200).json(out);
+      } catch (e) {
+        next(e);
+      }
+    });
+    router[route.method](route.path, ...handlers);
+  }
+}
+
+/** OpenAPI 3.1 document generated from the same route definitions that serve requests. */
+export function openApiDocument(routes: readonly AnyRoute[], info: { title: string; version: string }): unknown {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const p = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const params = [...r.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const op: Record<string, unknown> = {
+      summary: r.summary,
+      security: r.auth === 'public' ? [] : r.auth === 'terminal' ? [{ terminalToken: [] }] : [{ bearer: [] }],
+      'x-roles': typeof r.auth === 'object' ? r.auth.roles : r.auth,
+      parameters: params,
+      responses: {
+        [String(r.status ?? 200)]: { description: 'OK' },
+        '4XX': { description: '{ error: { code, message } }' },
+      },
+    };
+    if (r.body) {
+      op.requestBody = { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } };
+    } else if (r.rawBody) {
+      op.requestBody = { required: true, content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, {}])) };
+    }
+    if (r.query) {
+      const js = z.toJSONSchema(r.query, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> };
+      for (const [name, schema] of Object.entries(js.properties ?? {})) {
+        (op.parameters as unknown[]).push({ name, in: 'query', required: false, schema });
+      }
+    }
+    paths[p] ??= {};
+    paths[p][r.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'POST /api/auth/login 返回的 token' },
+        terminalToken: { type: 'http', scheme: 'bearer', description: '<终端编号>:<媒体令牌>，见终端配置文件' },
+      },
+    },
+    paths,
+  };
+}

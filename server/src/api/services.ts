@@ -1,0 +1,28 @@
+import type { AreaService } from '../areas/area-service.ts';
+import type { UserService } from '../auth/users.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { BroadcastService } from '../dispatch/broadcast-service.ts';
+import type { EventIngest } from '../fleet/event-ingest.ts';
+import type { MediaRecords } from '../media-library/media-records.ts';
+import type { MediaStore } from '../media/store.ts';
+import type { BrokerLink } from '../mqtt/broker-link.ts';
+import type { TerminalService } from '../terminals/terminal-service.ts';
+
+/** Everything the HTTP layer calls; built once by the centre and passed in. */
+export interface Services {
+  config: Config;
+  db: Db;
+  users: UserService;
+  areas: AreaService;
+  terminals: TerminalService;
+  mediaRecords: MediaRecords;
+  mediaStore: MediaStore;
+  ffmpeg: { ffmpeg: string; ffprobe: string };
+  broadcasts: BroadcastService;
+  events: EventIngest;
+  broker: BrokerLink;
+  startedAt: number;
+  now: () => number;
+  log: (msg: string) => void;
+}

@@ -1,0 +1,220 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseTerminalTopic, topics } from '@dlb/protocol';
+import { createApp } from './api/app.ts';
+import type { Services } from './api/services.ts';
+import { parseAreaJson } from './areas/area-import.ts';
+import { AreaService } from './areas/area-service.ts';
+import { generatePassword } from './auth/passwords.ts';
+import { UserService } from './auth/users.ts';
+import type { Config } from './config.ts';
+import { type Db, openDatabase } from './db/database.ts';
+import { BroadcastService } from './dispatch/broadcast-service.ts';
+import { EventIngest } from './fleet/event-ingest.ts';
+import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
+import { MediaRecords } from './media-library/media-records.ts';
+import { resolveFfmpegTools } from './media/ffmpeg-path.ts';
+import { MediaStore } from './media/store.ts';
+import type { BrokerLink } from './mqtt/broker-link.ts';
+import { EmbeddedBroker } from './mqtt/embedded-broker.ts';
+import { ExternalBrokerLink } from './mqtt/external-link.ts';
+import { MosquittoFiles } from './mqtt/mosquitto/file-writer.ts';
+import { mosquittoPasswordHash } from './mqtt/mosquitto/password-hash.ts';
+import { loadOrCreateSecret } from './secrets.ts';
+import { TerminalService } from './terminals/terminal-service.ts';
+
+export const SAMPLE_COUNTY_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'sample-county.json');
+
+export interface CentreOptions {
+  now?: () => number;
+  log?: (msg: string) => void;
+  /** Where the first-start admin password is shown (once). */
+  announce?: (msg: string) => void;
+}
+
+/** The county control centre: database, broker, services and HTTP API, with start()/stop(). */
+export class Centre {
+  readonly db: Db;
+  readonly keys: SigningKeys;
+  readonly services: Services;
+  private readonly broker: BrokerLink;
+  private readonly mosquitto: MosquittoFiles | null;
+  private readonly serverMqttPassword: string;
+  private httpServer: http.Server | null = null;
+  private credentialWrite: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly config: Config,
+    private readonly opts: CentreOptions = {},
+  ) {
+    const now = opts.now ?? Date.now;
+    const log = opts.log ?? ((m: string) => console.error(`[dlb] ${m}`));
+    mkdirSync(config.dataDir, { recursive: true });
+    this.db = openDatabase(path.join(config.dataDir, 'dlb.sqlite'));
+    this.keys = loadOrCreateSigningKeys(config.dataDir, now);
+    this.serverMqttPassword = config.mqtt.serverPassword ?? loadOrCreateSecret(config.dataDir, 'mqtt-server-password');
+
+    const areas = new AreaService(this.db);
+    const terminals = new TerminalService(this.db, areas, () => this.provisioning(), now);
+    this.broker =
+      config.mqtt.mode === 'embedded'
+        ? new EmbeddedBroker({
+            host: config.mqtt.host,
+            port: config.mqtt.port,
+            serverUser: config.mqtt.serverUser,
+            serverPassword: this.serverMqttPassword,
+            access: {
+              checkCredentials: (tid, pw) => terminals.checkMqttCredentials(tid, pw),
+              accessOf: (tid) => terminals.accessOf(tid),
+            },
+            log,
+          })
+        : new ExternalBrokerLink({
+            url: config.mqtt.url ?? 'mqtt://127.0.0.1:1883',
+            username: config.mqtt.serverUser,
+            password: this.serverMqttPassword,
+            log,
+          });
+    const m = config.mqtt.mosquitto;
+    this.mosquitto = m
+      ? new MosquittoFiles({
+          passwordFile: m.passwordFile,
+          aclFile: m.aclFile,
+          fileGroup: m.fileGroup,
+          reload: m.reloadPidFile
+            ? { pidFile: m.reloadPidFile }
+            : m.reloadCommand
+              ? { command: m.reloadCommand[0]!, args: m.reloadCommand.slice(1) }
+              : undefined,
+        })
+      : null;
+    const mediaStore = new MediaStore(path.join(config.dataDir, 'media'));
+    const mediaRecords = new MediaRecords(this.db, now);
+    const events = new EventIngest(this.db, terminals, now, log);
+    const broadcasts = new BroadcastService({
+      db: this.db,
+      areas,
+      terminals,
+      media: mediaRecords,
+      broker: this.broker,
+      signer: this.keys.signer,
+      commandTtlMs: config.broadcast.commandTtlSec * 1000,
+      now,
+    });
+    terminals.onChange(({ tid, kind }) => {
+      if (kind === 'disabled' || kind === 'rotated') this.broker.disconnectClient(tid);
+      this.syncBrokerCredentials().catch((e) => log(`写入 Mosquitto 密码/ACL 文件失败: ${(e as Error).message}`));
+    });
+    this.services = {
+      config,
+      db: this.db,
+      users: new UserService(this.db, config.auth.sessionTtlHours * 3600_000, now),
+      areas,
+      terminals,
+      mediaRecords,
+      mediaStore,
+      ffmpeg: resolveFfmpegTools({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath }),
+      broadcasts,
+      events,
+      broker: this.broker,
+      startedAt: now(),
+      now,
+      log,
+    };
+  }
+
+  /** Rewrites Mosquitto's files (when configured); resolves when the broker has reloaded them. */
+  syncBrokerCredentials(): Promise<void> {
+    const files = this.mosquitto;
+    if (!files) return Promise.resolve();
+    const terminals = this.services.terminals.mosquittoEntries();
+    this.credentialWrite = this.credentialWrite
+      .catch(() => {})
+      .then(() =>
+        files.write({
+          serverUser: this.config.mqtt.serverUser,
+          serverHash: mosquittoPasswordHash(this.serverMqttPassword),
+          terminals,
+        }),
+      );
+    return this.credentialWrite;
+  }
+
+  get httpPort(): number {
+    return (this.httpServer?.address() as AddressInfo | null)?.port ?? this.config.http.port;
+  }
+
+  get mqttUrl(): string {
+    if (this.config.mqtt.publicUrl) return this.config.mqtt.publicUrl;
+    if (this.broker instanceof EmbeddedBroker) return `mqtt://127.0.0.1:${this.broker.port}`;
+    return this.config.mqtt.url ?? 'mqtt://127.0.0.1:1883';
+  }
+
+  get httpUrl(): string {
+    return this.config.http.publicUrl ?? `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  private provisioning() {
+    return { serverUrl: this.httpUrl, mqttUrl: this.mqttUrl, serverKeys: [{ kid: this.keys.kid, publicKey: this.keys.publicKey }] };
+  }
+
+  private async bootstrap(): Promise<void> {
+    const { users, areas } = this.services;
+    if (users.count() === 0) {
+      const password = this.config.auth.adminPassword ?? generatePassword();
+      await users.create({ username: 'admin', displayName: '系统管理员', password, role: 'admin' });
+      if (!this.config.auth.adminPassword) {
+        (this.opts.announce ?? console.log)(
+          `首次启动：已创建管理员账号 admin，初始密码 ${password}\n(只显示这一次，请立即记下；也可用环境变量 DLB_ADMIN_PASSWORD 指定)`,
+        );
+      }
+    }
+    if (this.config.sampleCounty && areas.count() === 0) {
+      const r = areas.import(parseAreaJson(JSON.parse(readFileSync(SAMPLE_COUNTY_FILE, 'utf8'))));
+      this.services.log(`已导入示例县行政区划：${r.byLevel.township} 个乡镇，${r.byLevel.village} 个村（社区）`);
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.bootstrap();
+    await this.services.mediaStore.sweepTemp();
+    await this.syncBrokerCredentials();
+    await this.broker.start();
+    const { events, log } = this.services;
+    await this.broker.subscribe(topics.allTerminalEvents, (topic, payload) => {
+      const t = parseTerminalTopic(topic);
+      if (!t) return;
+      const r = events.ingestEvents(t.tid, payload);
+      if (r) {
+        this.broker
+          .publish(topics.terminalAck(t.tid), JSON.stringify({ upTo: r.ackedUpTo }), { qos: 1 })
+          .catch((e) => log(`发送回执失败: ${(e as Error).message}`));
+      }
+    });
+    await this.broker.subscribe(topics.allTerminalStates, (topic, payload) => {
+      const t = parseTerminalTopic(topic);
+      if (t) events.ingestState(t.tid, payload);
+    });
+    const server = http.createServer(createApp(this.services));
+    this.httpServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.http.port, this.config.http.host, () => resolve());
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.httpServer;
+    this.httpServer = null;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    await this.broker.stop();
+    await this.credentialWrite.catch(() => {});
+    this.db.close();
+  }
+}

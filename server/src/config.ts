@@ -1,0 +1,136 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Server configuration: defaults < config file (DLB_CONFIG or ./dlb.config.json) < environment.
+ * Defaults run a whole centre on one machine: embedded broker, SQLite in ./data, ffmpeg from npm.
+ */
+export const ConfigSchema = z.object({
+  dataDir: z.string().default('./data'),
+  timezone: z.literal('Asia/Shanghai').default('Asia/Shanghai'),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Address terminals use to reach this server (media, clock); written into agent configs. Default: loopback. */
+      publicUrl: z.url().optional(),
+      /** Largest JSON body accepted. */
+      maxJsonBytes: z.number().int().positive().default(256 * 1024),
+    })
+    .prefault({}),
+  mqtt: z
+    .object({
+      mode: z.enum(['embedded', 'external']).default('embedded'),
+      /** Embedded broker listener. */
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(1883),
+      /** Broker address terminals use; written into agent configs. Default: the external url, or loopback. */
+      publicUrl: z.string().optional(),
+      /** External broker the server connects to as `serverUser`. */
+      url: z.string().optional(),
+      serverUser: z.string().default('dlb-server'),
+      /** For external brokers; embedded mode generates and keeps one in dataDir. */
+      serverPassword: z.string().optional(),
+      /** When set, the server writes Mosquitto password/ACL files on every credential change. */
+      mosquitto: z
+        .object({
+          passwordFile: z.string(),
+          aclFile: z.string(),
+          fileGroup: z.string().optional(),
+          reloadPidFile: z.string().optional(),
+          reloadCommand: z.array(z.string()).min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  media: z
+    .object({
+      maxUploadBytes: z.number().int().positive().default(50 * 1024 * 1024),
+      maxDurationSec: z.number().int().positive().default(30 * 60),
+      ffmpegPath: z.string().optional(),
+      ffprobePath: z.string().optional(),
+    })
+    .prefault({}),
+  auth: z
+    .object({
+      sessionTtlHours: z.number().positive().default(12),
+      /** First-start admin password; if absent one is generated and printed once. */
+      adminPassword: z.string().min(10).optional(),
+    })
+    .prefault({}),
+  broadcast: z
+    .object({
+      /** How long a "broadcast now" command stays valid on terminals. */
+      commandTtlSec: z.number().int().positive().default(600),
+    })
+    .prefault({}),
+  /** Import the bundled sample county (Lingchuan, 12 townships) on first start when no areas exist. */
+  sampleCounty: z.boolean().default(true),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+type Env = Record<string, string | undefined>;
+
+function intEnv(env: Env, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`环境变量 ${name} 须为整数，当前为 "${v}"`);
+  return n;
+}
+
+/** Environment variables documented in the README. */
+function fromEnv(env: Env): ConfigInput {
+  const maxUploadMb = intEnv(env, 'DLB_MAX_UPLOAD_MB');
+  return {
+    dataDir: env.DLB_DATA_DIR,
+    http: { host: env.DLB_HTTP_HOST, port: intEnv(env, 'DLB_HTTP_PORT'), publicUrl: env.DLB_PUBLIC_URL },
+    mqtt: {
+      mode: env.DLB_MQTT_MODE as 'embedded' | 'external' | undefined,
+      port: intEnv(env, 'DLB_MQTT_PORT'),
+      publicUrl: env.DLB_MQTT_PUBLIC_URL,
+      url: env.DLB_MQTT_URL,
+      serverPassword: env.DLB_MQTT_SERVER_PASSWORD,
+    },
+    media: { maxUploadBytes: maxUploadMb ? maxUploadMb * 1024 * 1024 : undefined },
+    auth: { adminPassword: env.DLB_ADMIN_PASSWORD },
+  };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge where `undefined` in the override keeps the base value. */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(override)) out[k] = mergeConfig(base[k], v);
+  return out;
+}
+
+export function loadConfig(opts: { env?: Env; cwd?: string; overrides?: ConfigInput } = {}): Config {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const file = env.DLB_CONFIG ?? path.join(cwd, 'dlb.config.json');
+  let fileConfig: unknown = {};
+  if (existsSync(file)) {
+    try {
+      fileConfig = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`配置文件 ${file} 不是合法的 JSON: ${(e as Error).message}`);
+    }
+  } else if (env.DLB_CONFIG) {
+    throw new Error(`配置文件不存在: ${file}`);
+  }
+  const merged = mergeConfig(mergeConfig(fileConfig, fromEnv(env)), opts.overrides ?? {});
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(根)'}: ${i.message}`).join('; ');
+    throw new Error(`配置无效 (${file}): ${msg}`);
+  }
+  const config = parsed.data;
+  return { ...config, dataDir: path.resolve(cwd, config.dataDir) };
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Audience,
+  type Envelope,
+  OUTCOME_LABEL_ZH,
+  type OutcomeCode,
+  type PlayBody,
+  Priority,
+  type Signer,
+  signEnvelope,
+  topics,
+} from '@dlb/protocol';
+import type { AreaService } from '../areas/area-service.ts';
+import type { Db } from '../db/database.ts';
+import { notFound, unavailable, unprocessable } from '../errors.ts';
+import type { MediaRecords } from '../media-library/media-records.ts';
+import type { BrokerLink } from '../mqtt/broker-link.ts';
+import type { TerminalService } from '../terminals/terminal-service.ts';
+import type { BroadcastTarget } from './targets.ts';
+
+export interface BroadcastRequest {
+  mediaSha256: string;
+  target: BroadcastTarget;
+  title?: string;
+  priority?: number;
+  volume?: number;
+}
+
+export interface TargetOutcome {
+  terminalId: string;
+  outcome: OutcomeCode;
+  label: string;
+  reason: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  updatedAt: number;
+}
+
+export interface BroadcastView {
+  id: string;
+  title: string | null;
+  mediaSha256: string;
+  priority: number;
+  target: BroadcastTarget;
+  createdAt: number;
+  expiresAt: number;
+  summary: Record<OutcomeCode, number>;
+  total: number;
+}
+
+const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+
+/** Highest priority a routine "broadcast now" may use; emergency priorities belong to the emergency path. */
+export const MAX_ROUTINE_PRIORITY = Priority.countyLive;
+
+/**
+ * Broadcast now: resolves the target to terminals, records a row per terminal (outcome 0), signs one
+ * command and publishes it on the narrowest topic that reaches them (one publish per area, not per terminal).
+ */
+export class BroadcastService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      areas: AreaService;
+      terminals: TerminalService;
+      media: MediaRecords;
+      broker: BrokerLink;
+      signer: Signer;
+      commandTtlMs: number;
+      now?: () => number;
+    },
+  ) {}
+
+  private get now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** Which terminals a target reaches and the (topic, audience) pairs to publish on. */
+  private resolve(target: BroadcastTarget): { terminalIds: string[]; publications: Array<{ topic: string; audience: Audience }> } {
+    const { areas, terminals } = this.deps;
+    switch (target.kind) {
+      case 'terminal': {
+        const t = terminals.require(target.tid);
+        if (!t.enabled) throw unprocessable('terminal_disabled', `终端 ${t.name} 已停用`);
+        return { terminalIds: [t.id], publications: [{ topic: topics.terminalCmd(t.id), audience: { kind: 'terminal', tid: t.id } }] };
+      }
+      case 'terminals': {
+        const ids = [...new Set(target.tids)];
+        for (const id of ids) {
+          const t = terminals.require(id);
+          if (!t.enabled) throw unprocessable('terminal_disabled', `终端 ${t.name} 已停用`);
+        }
+        return {
+          terminalIds: ids,
+          publications: ids.map((tid) => ({ topic: topics.terminalCmd(tid), audience: { kind: 'terminal', tid } })),
+        };
+      }
+      case 'area': {
+        const area = areas.require(target.code);
+        return {
+          terminalIds: terminals.enabledIdsUnder(area.code),
+          publications: [{ topic: topics.areaCmd(area.code), audience: { kind: 'area', code: area.code } }],
+        };
+      }
+      case 'county': {
+        const county = areas.list().find((a) => a.level === 'county');
+        if (!county) throw notFound('no_county', '尚未导入县级行政区划');
+        return {
+          terminalIds: terminals.enabledIdsUnder(county.code),
+          publications: [{ topic: topics.areaCmd(county.code), audience: { kind: 'area', code: county.code } }],
+        };
+      }
+    }
+  }
+
+  async create(req: BroadcastRequest, userId: number | null): Promise<BroadcastView> {
+    const media = this.deps.media.require(req.mediaSha256);
+    const priority = req.priority ?? Priority.countyProgramme;
+    if (priority > MAX_ROUTINE_PRIORITY) {
+      throw unprocessable('priority_too_high', `常规播发的优先级不能高于 ${MAX_ROUTINE_PRIORITY}，应急广播请走应急通道`);
+    }
+    const { terminalIds, publications } = this.resolve(req.target);
+    if (terminalIds.length === 0) throw unprocessable('no_terminals', '目标范围内没有在用的终端');
+
+    const now = this.now;
+    const id = newId('b');
+    const commandId = newId('c');
+    const expiresAt = now + this.deps.commandTtlMs;
+    const envelopes: Array<{ topic: string; envelope: Envelope }> = publications.map((p, i) => {
+      const body: PlayBody = {
+        broadcastId: id,
+        title: req.title,
+        priority,
+        media: { sha256: media.sha256, path: `/t/media/${media.sha256}`, bytes: media.bytes, durationMs: media.durationMs, mime: media.mime },
+        volume: req.volume,
+        audience: p.audience,
+      };
+      const envelopeId = publications.length === 1 ? commandId : `${commandId}-${i}`;
+      return { topic: p.topic, envelope: signEnvelope({ id: envelopeId, kind: 'play', issuedAt: now, expiresAt, body }, this.deps.signer) };
+    });
+
+    const { db } = this.deps;
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO broadcasts (id, command_id, media_sha256, title, priority, volume, target, created_by, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id, commandId, media.sha256, req.title ?? null, priority, req.volume ?? null, JSON.stringify(req.target), userId, now, expiresAt);
+      const ins = db.prepare('INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES (?, ?, 0, ?)');
+      for (const tid of terminalIds) ins.run(id, tid, now);
+    })();
+
+    try {
+      await Promise.all(envelopes.map((e) => this.deps.broker.publish(e.topic, JSON.stringify(e.envelope), { qos: 1 })));
+    } catch (e) {
+      db.prepare("UPDATE broadcast_targets SET outcome = 4, reason = 'publish-failed', updated_at = ? WHERE broadcast_id = ?").run(this.now, id);
+      throw unavailable('publish_failed', `指令发送失败，消息服务器不可用: ${(e as Error).message}`);
+    }
+    return this.require(id);
+  }
+
+  require(id: string): BroadcastView {
+    const r = this.deps.db.prepare('SELECT * FROM broadcasts WHERE id = ?').get(id) as
+      | { id: string; title: string | null; media_sha256: string; priority: number; target: string; created_at: number; expires_at: number }
+      | undefined;
+    if (!r) throw notFound('unknown_broadcast', `播发 ${id} 不存在`);
+    const summary: Record<OutcomeCode, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+    const counts = this.deps.db
+      .prepare('SELECT outcome, COUNT(*) AS n FROM broadcast_targets WHERE broadcast_id = ? GROUP BY outcome')
+      .all(id) as Array<{ outcome: OutcomeCode; n: number }>;
+    let total = 0;
+    for (const c of counts) {
+      summary[c.outcome] = c.n;
+      total += c.n;
+    }
+    return {
+      id: r.id,
+      title: r.title,
+      mediaSha256: r.media_sha256,
+      priority: r.priority,
+      target: JSON.parse(r.target) as BroadcastTarget,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      summary,
+      total,
+    };
+  }
+
+  outcomes(id: string): TargetOutcome[] {
+    this.require(id);
+    return (
+      this.deps.db
+        .prepare('SELECT * FROM broadcast_targets WHERE broadcast_id = ? ORDER BY terminal_id')
+        .all(id) as Array<{ terminal_id: string; outcome: OutcomeCode; reason: string | null; started_at: number | null; ended_at: number | null; updated_at: number }>
+    ).map((r) => ({
+      terminalId: r.terminal_id,
+      outcome: r.outcome,
+      label: OUTCOME_LABEL_ZH[r.outcome],
+      reason: r.reason,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  list(limit = 50): BroadcastView[] {
+    return (
+      this.deps.db.prepare('SELECT id FROM broadcasts ORDER BY created_at DESC LIMIT ?').all(limit) as Array<{ id: string }>
+    ).map((r) => this.require(r.id));
+  }
+}

@@ -1,0 +1,64 @@
+import { MAX_PAYLOAD_BYTES } from '@dlb/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { BrokerLink } from './broker-link.ts';
+
+/**
+ * The server as a client of an external broker (e.g. Mosquitto). A persistent session (clean: false)
+ * keeps terminal reports queued at the broker while the server restarts.
+ */
+export class ExternalBrokerLink implements BrokerLink {
+  private client: MqttClient | null = null;
+  private readonly handlers: Array<{ filter: string; match: RegExp; handler: (t: string, p: Buffer) => void }> = [];
+
+  constructor(
+    private readonly opts: { url: string; username: string; password: string; log?: (msg: string) => void },
+  ) {}
+
+  async start(): Promise<void> {
+    const client = await mqtt.connectAsync(this.opts.url, {
+      clientId: this.opts.username,
+      username: this.opts.username,
+      password: this.opts.password,
+      clean: false,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+    });
+    client.on('message', (topic, payload) => {
+      if (payload.length > MAX_PAYLOAD_BYTES) return;
+      for (const h of this.handlers) if (h.match.test(topic)) h.handler(topic, payload);
+    });
+    client.on('error', (e) => this.opts.log?.(`MQTT 连接错误: ${e.message}`));
+    this.client = client;
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    if (c) await c.endAsync();
+  }
+
+  async publish(topic: string, payload: Buffer | string, opts: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+    if (!this.client) throw new Error('broker link not started');
+    await this.client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain ?? false });
+  }
+
+  async subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
+    if (!this.client) throw new Error('broker link not started');
+    this.handlers.push({ filter, match: filterToRegExp(filter), handler });
+    await this.client.subscribeAsync(filter, { qos: 1 });
+  }
+
+  disconnectClient(_clientId: string): void {
+    // An external broker drops a terminal when its reloaded password file no longer admits it.
+  }
+}
+
+/** MQTT filter (+ and #) to a RegExp over topics. */
+export function filterToRegExp(filter: string): RegExp {
+  const parts = filter.split('/').map((p) => {
+    if (p === '+') return '[^/]+';
+    if (p === '#') return '.*';
+    return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${parts.join('/')}$`);
+}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTone } from './helpers/audio.ts';
+import { type AgentProcess, type CentreProcess, startAgentProcess, startCentreProcess, tempDir } from './helpers/fleet.ts';
+import { eventually } from './helpers/processes.ts';
+
+// 大圩镇 (450323101) gets the broadcast; 潭下镇 (450323104) must stay silent.
+const DAXU_VILLAGES = ['450323101200', '450323101201'];
+const TANXIA_VILLAGE = '450323104200';
+
+interface Outcome {
+  terminalId: string;
+  outcome: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+describe('broadcast to a township, end to end with real processes (embedded broker)', () => {
+  const tmp = tempDir('dlb-e2e-');
+  let centre: CentreProcess;
+  const agents: AgentProcess[] = [];
+
+  beforeAll(async () => {
+    centre = await startCentreProcess(tmp.dir);
+    for (const v of [...DAXU_VILLAGES, TANXIA_VILLAGE]) agents.push(await startAgentProcess(centre, tmp.dir, v));
+    await eventually(async () => {
+      const { terminals } = await centre.api.call<{ terminals: Array<{ online: boolean }> }>('GET', '/api/terminals');
+      return terminals.length === 3 && terminals.every((t) => t.online);
+    }, 30_000, 'all three agents online');
+  });
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.proc.stop()));
+    await centre?.proc.stop();
+    await tmp.cleanup();
+  });
+
+  it('plays on every terminal of the township, reports played (3), and the other township hears nothing', async () => {
+    const wav = path.join(tmp.dir, 'notice.wav');
+    makeTone(wav, 2);
+    const { media } = await centre.api.upload(wav);
+    expect(media.durationMs).toBeGreaterThan(1800);
+    expect(media.durationMs).toBeLessThan(2300);
+
+    const sentAt = Date.now();
+    const { broadcast } = await centre.api.call<{ broadcast: { id: string; total: number } }>('POST', '/api/broadcasts', {
+      mediaSha256: media.sha256,
+      target: { kind: 'area', code: '450323101' },
+      title: '大圩镇测试通知',
+    });
+    expect(broadcast.total).toBe(2);
+
+    const outcomes = await eventually(async () => {
+      const r = await centre.api.call<{ outcomes: Outcome[] }>('GET', `/api/broadcasts/${broadcast.id}`);
+      return r.outcomes.every((o) => o.outcome === 3) ? r.outcomes : null;
+    }, 30_000, 'both township terminals played');
+
+    const daxu = agents.slice(0, 2).map((a) => a.tid).sort();
+    expect(outcomes.map((o) => o.terminalId).sort()).toEqual(daxu);
+    for (const o of outcomes) {
+      expect(o.startedAt).toBeGreaterThanOrEqual(sentAt - 1000);
+      const played = o.endedAt! - o.startedAt!;
+      expect(played).toBeGreaterThanOrEqual(media.durationMs - 100);
+      expect(played).toBeLessThan(media.durationMs + 1500);
+    }
+
+    // The other township's agent got nothing: no outcome and no refused command in its reports.
+    const other = agents[2]!;
+    const { events } = await centre.api.call<{ events: Array<{ type: string }> }>('GET', `/api/terminals/${other.tid}/events`);
+    expect(events).toEqual([]);
+    const { terminal } = await centre.api.call<{ terminal: { state: { playing: unknown } | null } }>('GET', `/api/terminals/${other.tid}`);
+    expect(terminal.state?.playing ?? null).toBeNull();
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ApiClient } from './api-client.ts';
+import { type RunningProcess, startTsProcess } from './processes.ts';
+
+export const ADMIN_PASSWORD = 'test-admin-password-0001';
+
+export interface CentreProcess {
+  proc: RunningProcess;
+  dataDir: string;
+  httpUrl: string;
+  mqttUrl: string;
+  api: ApiClient;
+}
+
+/** Starts `npm start`'s entry point as a real process on free ports, logged in as admin. */
+export async function startCentreProcess(dir: string, env: Record<string, string> = {}): Promise<CentreProcess> {
+  const dataDir = path.join(dir, 'centre');
+  await mkdir(dataDir, { recursive: true });
+  const proc = startTsProcess('server/src/main.ts', [], {
+    DLB_DATA_DIR: dataDir,
+    DLB_HTTP_PORT: '0',
+    DLB_HTTP_HOST: '127.0.0.1',
+    DLB_MQTT_PORT: '0',
+    DLB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...env,
+  });
+  const m = await proc.waitFor(/已启动: (http:\/\/\S+)\s+\(MQTT (mqtt:\/\/\S+),/, 60_000);
+  const api = new ApiClient(m[1]!);
+  await api.login('admin', ADMIN_PASSWORD);
+  return { proc, dataDir, httpUrl: m[1]!, mqttUrl: m[2]!, api };
+}
+
+export interface AgentProcess {
+  tid: string;
+  configFile: string;
+  dataDir: string;
+  proc: RunningProcess;
+  restart: () => Promise<void>;
+}
+
+/** Registers a terminal through the API and runs the real agent CLI for it with the silent sink. */
+export async function startAgentProcess(centre: CentreProcess, dir: string, villageCode: string): Promise<AgentProcess> {
+  const { terminal, agentConfig } = await centre.api.call<{ terminal: { id: string }; agentConfig: Record<string, unknown> }>(
+    'POST',
+    '/api/terminals',
+    { villageCode },
+  );
+  const agentDir = path.join(dir, `agent-${terminal.id}`);
+  await mkdir(agentDir, { recursive: true });
+  const configFile = path.join(agentDir, 'agent.json');
+  const dataDir = path.join(agentDir, 'data');
+  writeFileSync(
+    configFile,
+    JSON.stringify({ ...agentConfig, dataDir, player: { kind: 'silent' }, reconnect: { minMs: 200, maxMs: 2000 } }, null, 2),
+  );
+  const agent: AgentProcess = {
+    tid: terminal.id,
+    configFile,
+    dataDir,
+    proc: startTsProcess('edge-agent/src/main.ts', ['--config', configFile], {}),
+    restart: async () => {
+      await agent.proc.stop();
+      agent.proc = startTsProcess('edge-agent/src/main.ts', ['--config', configFile], {});
+    },
+  };
+  return agent;
+}
+
+export function tempDir(prefix: string): { dir: string; cleanup: () => Promise<void> } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
