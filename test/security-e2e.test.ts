@@ -117,8 +117,12 @@ describe('security against the embedded broker and real agent processes', () => 
   it("a terminal's credentials cannot read another terminal's topics or write its state", async () => {
     const client = await mqtt.connectAsync(centre.mqttUrl, { username: other.tid, password: other.password, clientId: other.tid, reconnectPeriod: 0 });
     try {
-      const granted = await client.subscribeAsync([topics.terminalCmd(agent.tid), topics.areaCmd('450323101'), 'dlb/v1/#', topics.terminalCmd(other.tid)], { qos: 1 });
-      expect(granted.map((g) => g.qos)).toEqual([128, 128, 128, 1]);
+      // The broker answers SUBACK 0x80 (failure) for each topic outside the terminal's own chain.
+      for (const foreign of [topics.terminalCmd(agent.tid), topics.areaCmd('450323101'), 'dlb/v1/#', 'dlb/v1/terminal/+/cmd']) {
+        await expect(client.subscribeAsync(foreign, { qos: 1 }), foreign).rejects.toThrow(/Subscribe error/);
+      }
+      const own = await client.subscribeAsync([topics.terminalCmd(other.tid), topics.areaCmd('450323104')], { qos: 1 });
+      expect(own.map((g) => g.qos)).toEqual([1, 1]);
       // Publishing another terminal's state gets the connection closed, and the state is not taken.
       const closed = new Promise<void>((r) => client.once('close', () => r()));
       client.publish(topics.terminalState(agent.tid), JSON.stringify({ status: 3, online: true, at: Date.now() }), { qos: 1 });

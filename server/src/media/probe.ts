@@ -1,4 +1,4 @@
-import { unprocessable, unsupportedMedia } from '../errors.ts';
+import { AppError, unprocessable } from '../errors.ts';
 import type { FfmpegTools } from './ffmpeg-path.ts';
 import { runTool } from './run-tool.ts';
 
@@ -25,7 +25,7 @@ export async function probeAudio(file: string, tools: FfmpegTools): Promise<Audi
     info = {};
   }
   const audio = info.streams?.find((s) => s.codec_type === 'audio');
-  if (r.code !== 0 || !audio) throw unsupportedMedia('不是可解码的音频文件');
+  if (r.code !== 0 || !audio) throw new AppError(415, 'not_audio', '不是可解码的音频文件');
   const seconds = Number(audio.duration ?? info.format?.duration ?? 0);
   if (!Number.isFinite(seconds) || seconds <= 0) throw unprocessable('empty_audio', '音频为空或时长为0');
   return {

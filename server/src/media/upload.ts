@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -33,13 +33,25 @@ export async function receiveUpload(req: IncomingMessage, opts: { maxBytes: numb
     let originalName = '';
     let bytes = 0;
     let failed: Error | null = null;
+    let out: WriteStream | null = null;
     let writeDone: Promise<void> = Promise.resolve();
     const fail = (e: Error) => {
       if (failed) return;
       failed = e;
       req.unpipe(bb);
       req.resume();
-      writeDone.finally(() => rm(tempPath, { force: true })).then(() => reject(e), () => reject(e));
+      const stream = out;
+      const closed =
+        stream && !stream.closed
+          ? new Promise<void>((r) => {
+              stream.once('close', () => r());
+              stream.destroy();
+            })
+          : Promise.resolve();
+      closed.then(() => rm(tempPath, { force: true })).then(
+        () => reject(e),
+        () => reject(e),
+      );
     };
     bb.on('file', (name, stream, info) => {
       fileSeen += 1;
@@ -49,16 +61,19 @@ export async function receiveUpload(req: IncomingMessage, opts: { maxBytes: numb
         return;
       }
       originalName = info.filename || 'audio';
-      const out = createWriteStream(tempPath);
+      const file = createWriteStream(tempPath);
+      out = file;
       writeDone = new Promise((res, rej) => {
-        out.on('finish', () => res());
-        out.on('error', rej);
+        file.on('finish', () => res());
+        file.on('error', rej);
       });
+      // After a failure the file stream is destroyed on purpose; that rejection is expected, not unhandled.
+      writeDone.catch(() => {});
       stream.on('data', (d: Buffer) => {
         bytes += d.length;
       });
       stream.on('limit', () => fail(payloadTooLarge(`文件超过上限 ${mb} MB`)));
-      stream.pipe(out);
+      stream.pipe(file);
     });
     bb.on('field', (name, value) => {
       fields[name] = value;

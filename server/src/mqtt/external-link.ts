@@ -11,18 +11,35 @@ export class ExternalBrokerLink implements BrokerLink {
   private readonly handlers: Array<{ filter: string; match: RegExp; handler: (t: string, p: Buffer) => void }> = [];
 
   constructor(
-    private readonly opts: { url: string; username: string; password: string; log?: (msg: string) => void },
+    private readonly opts: {
+      url: string;
+      username: string;
+      password: string;
+      startTimeoutMs?: number;
+      log?: (msg: string) => void;
+    },
   ) {}
 
+  /** Retries until the broker admits us: it may start after us, or still be reloading its password file. */
   async start(): Promise<void> {
-    const client = await mqtt.connectAsync(this.opts.url, {
-      clientId: this.opts.username,
-      username: this.opts.username,
-      password: this.opts.password,
-      clean: false,
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-    });
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 30_000);
+    let client: MqttClient | null = null;
+    while (!client) {
+      try {
+        client = await mqtt.connectAsync(this.opts.url, {
+          clientId: this.opts.username,
+          username: this.opts.username,
+          password: this.opts.password,
+          clean: false,
+          reconnectPeriod: 2000,
+          connectTimeout: 10_000,
+        });
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`无法连接消息服务器 ${this.opts.url}: ${(e as Error).message}`);
+        this.opts.log?.(`连接消息服务器失败，稍后重试: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
     client.on('message', (topic, payload) => {
       if (payload.length > MAX_PAYLOAD_BYTES) return;
       for (const h of this.handlers) if (h.match.test(topic)) h.handler(topic, payload);
