@@ -21,10 +21,11 @@ export function allRoutes(s: Services): AnyRoute[] {
     ...broadcastRoutes(s),
     ...terminalHttpRoutes(s),
   ];
-  const doc = openApiDocument([...routes], { title: '大喇叭 县级应急广播控制中心 API', version: '0.1.0' });
+  let doc: unknown;
   routes.push(
     defineRoute({ method: 'get', path: '/api/openapi.json', summary: 'OpenAPI 文档', auth: 'public', handler: () => doc }),
   );
+  doc = openApiDocument(routes, { title: '大喇叭 县级应急广播控制中心 API', version: '0.1.0' });
   return routes;
 }
 
