@@ -15,7 +15,8 @@ import { Centre } from '../server/src/centre.ts';
 import { loadConfig } from '../server/src/config.ts';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const N = Number(args.get('count') ?? 36);
 const AUDIO_MS = Number(args.get('audio-ms') ?? 1000);
 const ROUNDS = Number(args.get('rounds') ?? 3);
@@ -25,11 +26,14 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(0)} ms  p99 ${pct(xs, 99).toFixed(0)} ms  max ${Math.max(...xs).toFixed(0)} ms`;
+const fmt = (xs: number[]) =>
+  `p50 ${pct(xs, 50).toFixed(0)} ms  p99 ${pct(xs, 99).toFixed(0)} ms  max ${Math.max(...xs).toFixed(0)} ms`;
 
 async function rawFanout(url: string, password: string, n: number): Promise<number[]> {
   const subs = await Promise.all(
-    Array.from({ length: n }, (_, i) => mqtt.connectAsync(url, { username: 'dlb-server', password, clientId: `bench-sub-${i}` })),
+    Array.from({ length: n }, (_, i) =>
+      mqtt.connectAsync(url, { username: 'dlb-server', password, clientId: `bench-sub-${i}` }),
+    ),
   );
   const topic = 'dlb/v1/bench/fanout';
   await Promise.all(subs.map((s) => s.subscribeAsync(topic, { qos: 1 })));
@@ -54,15 +58,36 @@ async function main(): Promise<void> {
   const config = loadConfig({
     env: {},
     cwd: dir,
-    overrides: { dataDir: path.join(dir, 'centre'), http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 }, auth: { adminPassword: PASSWORD } },
+    overrides: {
+      dataDir: path.join(dir, 'centre'),
+      http: { host: '127.0.0.1', port: 0 },
+      mqtt: { host: '127.0.0.1', port: 0 },
+      auth: { adminPassword: PASSWORD },
+    },
   });
   const centre = new Centre(config, { log: () => {}, announce: () => {} });
   await centre.start();
-  const sim = await runSimulator({ count: N, server: centre.httpUrl, username: 'admin', password: PASSWORD, dataDir: path.join(dir, 'sim'), print: () => {} });
+  const sim = await runSimulator({
+    count: N,
+    server: centre.httpUrl,
+    username: 'admin',
+    password: PASSWORD,
+    dataDir: path.join(dir, 'sim'),
+    print: () => {},
+  });
   while (sim.connectedCount() < N) await new Promise((r) => setTimeout(r, 100));
-  const serverPassword = readFileSync(path.join(config.dataDir, 'keys', 'mqtt-server-password'), 'utf8').trim();
+  const serverPassword = readFileSync(
+    path.join(config.dataDir, 'keys', 'mqtt-server-password'),
+    'utf8',
+  ).trim();
 
-  const login = (await (await fetch(`${centre.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })).json()) as { token: string };
+  const login = (await (
+    await fetch(`${centre.httpUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    })
+  ).json()) as { token: string };
   const auth = { authorization: `Bearer ${login.token}` };
   const require = createRequire(import.meta.url);
   const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
@@ -70,18 +95,30 @@ async function main(): Promise<void> {
   execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=duration=${AUDIO_MS / 1000}`, wav]);
   const form = new FormData();
   form.append('file', new Blob([readFileSync(wav)]), 'tone.wav');
-  const { media } = (await (await fetch(`${centre.httpUrl}/api/media`, { method: 'POST', headers: auth, body: form })).json()) as { media: { sha256: string; durationMs: number } };
+  const { media } = (await (
+    await fetch(`${centre.httpUrl}/api/media`, { method: 'POST', headers: auth, body: form })
+  ).json()) as { media: { sha256: string; durationMs: number } };
 
-  console.log(`broadcast-latency: ${N} simulated terminals (one process), embedded broker, audio ${media.durationMs} ms, ${ROUNDS} rounds`);
+  console.log(
+    `broadcast-latency: ${N} simulated terminals (one process), embedded broker, audio ${media.durationMs} ms, ${ROUNDS} rounds`,
+  );
   for (let round = 1; round <= ROUNDS; round++) {
     const raw = await rawFanout(centre.mqttUrl, serverPassword, N);
     const wall0 = Date.now();
     const t0 = performance.now();
-    const res = await fetch(`${centre.httpUrl}/api/broadcasts`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ mediaSha256: media.sha256, target: { kind: 'county' } }) });
+    const res = await fetch(`${centre.httpUrl}/api/broadcasts`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ mediaSha256: media.sha256, target: { kind: 'county' } }),
+    });
     const { broadcast } = (await res.json()) as { broadcast: { id: string } };
     let outcomes: Array<{ outcome: number; startedAt: number; updatedAt: number }> = [];
     for (;;) {
-      outcomes = ((await (await fetch(`${centre.httpUrl}/api/broadcasts/${broadcast.id}`, { headers: auth })).json()) as { outcomes: typeof outcomes }).outcomes;
+      outcomes = (
+        (await (
+          await fetch(`${centre.httpUrl}/api/broadcasts/${broadcast.id}`, { headers: auth })
+        ).json()) as { outcomes: typeof outcomes }
+      ).outcomes;
       if (outcomes.every((o) => o.outcome >= 3)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -91,8 +128,12 @@ async function main(): Promise<void> {
     const played = outcomes.filter((o) => o.outcome === 3).length;
     console.log(`round ${round}: played ${played}/${N}`);
     console.log(`  raw fan-out (1 msg -> ${N} subscribers): ${fmt(raw)}`);
-    console.log(`  API call -> terminal start:              ${fmt(starts)}   ratio p99/raw-p99 ${(pct(starts, 99) / Math.max(1, pct(raw, 99))).toFixed(1)}x`);
-    console.log(`  API call -> last "played" stored:        ${lastReport} ms (audio ${media.durationMs} ms, overhead ${lastReport - media.durationMs} ms; seen by poller at ${allPlayedMs.toFixed(0)} ms)`);
+    console.log(
+      `  API call -> terminal start:              ${fmt(starts)}   ratio p99/raw-p99 ${(pct(starts, 99) / Math.max(1, pct(raw, 99))).toFixed(1)}x`,
+    );
+    console.log(
+      `  API call -> last "played" stored:        ${lastReport} ms (audio ${media.durationMs} ms, overhead ${lastReport - media.durationMs} ms; seen by poller at ${allPlayedMs.toFixed(0)} ms)`,
+    );
   }
   await sim.stop();
   await centre.stop();

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Centre } from '../server/src/centre.ts';
-import { ApiError, type ApiClient } from './helpers/api-client.ts';
+import { type ApiClient, ApiError } from './helpers/api-client.ts';
 import { ffmpegBinary, makeTone } from './helpers/audio.ts';
 import { tempDir } from './helpers/fleet.ts';
 import { startInProcessCentre } from './helpers/in-process-centre.ts';
@@ -31,7 +31,9 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
   const mediaCount = () => (centre.db.prepare('SELECT COUNT(*) AS n FROM media').get() as { n: number }).n;
 
   beforeAll(async () => {
-    ({ centre, api } = await startInProcessCentre(tmp.dir, { media: { maxUploadBytes: MAX_UPLOAD, maxDurationSec: 60 } }));
+    ({ centre, api } = await startInProcessCentre(tmp.dir, {
+      media: { maxUploadBytes: MAX_UPLOAD, maxDurationSec: 60 },
+    }));
   });
   afterAll(async () => {
     await centre?.stop();
@@ -94,7 +96,20 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
 
   it('refuses audio longer than the configured maximum', async () => {
     const long = path.join(tmp.dir, 'long-quiet.mp3');
-    execFileSync(ffmpegBinary(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=70', '-c:a', 'libmp3lame', '-b:a', '8k', long]);
+    execFileSync(ffmpegBinary(), [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=70',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '8k',
+      long,
+    ]);
     await expectUploadRefused(long, 422, /too_long/);
   });
 
@@ -104,7 +119,10 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
     const res = await api.raw('POST', '/api/media', { body: form });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('no_file');
-    const res2 = await api.raw('POST', '/api/media', { body: 'abc', headers: { 'content-type': 'text/plain' } });
+    const res2 = await api.raw('POST', '/api/media', {
+      body: 'abc',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res2.status).toBe(415);
   });
 
@@ -115,7 +133,11 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
     await new Promise<void>((resolve) => {
       const req = http.request(`${centre.httpUrl}/api/media`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${api.token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': '100000' },
+        headers: {
+          authorization: `Bearer ${api.token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': '100000',
+        },
       });
       req.on('error', () => resolve());
       req.write(head + 'R'.repeat(5000));
@@ -130,17 +152,26 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
   });
 
   it('answers malformed and oversized JSON with 400/413, and unknown ids with 404', async () => {
-    const post = (body: string, type = 'application/json') => api.raw('POST', '/api/broadcasts', { body, headers: { 'content-type': type } });
+    const post = (body: string, type = 'application/json') =>
+      api.raw('POST', '/api/broadcasts', { body, headers: { 'content-type': type } });
     expect((await post('{"mediaSha256":')).status).toBe(400);
     expect((await post(JSON.stringify({ pad: 'x'.repeat(400 * 1024) }))).status).toBe(413);
     expect((await post('{}')).status).toBe(400);
     expect((await post('mediaSha256=abc', 'application/x-www-form-urlencoded')).status).toBe(415);
-    const unknownMedia = await post(JSON.stringify({ mediaSha256: 'a'.repeat(64), target: { kind: 'county' } }));
+    const unknownMedia = await post(
+      JSON.stringify({ mediaSha256: 'a'.repeat(64), target: { kind: 'county' } }),
+    );
     expect(unknownMedia.status).toBe(404);
     expect(((await unknownMedia.json()) as { error: { message: string } }).error.message).toContain('不存在');
-    await expect(api.call('POST', '/api/terminals/61234567890120301000100/disable')).rejects.toMatchObject({ status: 404 });
-    await expect(api.call('POST', '/api/terminals', { villageCode: '450323101' })).rejects.toMatchObject({ status: 400 });
-    await expect(api.call('POST', '/api/terminals', { villageCode: '450323999999' })).rejects.toMatchObject({ status: 404 });
+    await expect(api.call('POST', '/api/terminals/61234567890120301000100/disable')).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(api.call('POST', '/api/terminals', { villageCode: '450323101' })).rejects.toMatchObject({
+      status: 400,
+    });
+    await expect(api.call('POST', '/api/terminals', { villageCode: '450323999999' })).rejects.toMatchObject({
+      status: 404,
+    });
     const count = (centre.db.prepare('SELECT COUNT(*) AS n FROM broadcasts').get() as { n: number }).n;
     expect(count).toBe(0);
   });
@@ -148,11 +179,17 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
   it('refuses a bad division file atomically', async () => {
     const before = (centre.db.prepare('SELECT COUNT(*) AS n FROM areas').get() as { n: number }).n;
     const csv = 'code,name\n450323101,大圩镇\n450323101777,新村\n450323999888,无上级的村\n';
-    const res = await api.raw('POST', '/api/areas/import', { body: csv, headers: { 'content-type': 'text/csv' } });
+    const res = await api.raw('POST', '/api/areas/import', {
+      body: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('450323999');
     expect((centre.db.prepare('SELECT COUNT(*) AS n FROM areas').get() as { n: number }).n).toBe(before);
-    const ok = await api.raw('POST', '/api/areas/import', { body: 'code,name\n450323101777,新村\n', headers: { 'content-type': 'text/csv' } });
+    const ok = await api.raw('POST', '/api/areas/import', {
+      body: 'code,name\n450323101777,新村\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(ok.status).toBe(200);
     expect((centre.db.prepare('SELECT COUNT(*) AS n FROM areas').get() as { n: number }).n).toBe(before + 1);
   });

@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTone } from './helpers/audio.ts';
-import { type AgentProcess, type CentreProcess, startAgentProcess, startCentreProcess, tempDir } from './helpers/fleet.ts';
+import {
+  type AgentProcess,
+  type CentreProcess,
+  startAgentProcess,
+  startCentreProcess,
+  tempDir,
+} from './helpers/fleet.ts';
 import { eventually } from './helpers/processes.ts';
 
 // 大圩镇 (450323101) gets the broadcast; 潭下镇 (450323104) must stay silent.
@@ -22,11 +28,19 @@ describe('broadcast to a township, end to end with real processes (embedded brok
 
   beforeAll(async () => {
     centre = await startCentreProcess(tmp.dir);
-    for (const v of [...DAXU_VILLAGES, TANXIA_VILLAGE]) agents.push(await startAgentProcess(centre, tmp.dir, v));
-    await eventually(async () => {
-      const { terminals } = await centre.api.call<{ terminals: Array<{ online: boolean }> }>('GET', '/api/terminals');
-      return terminals.length === 3 && terminals.every((t) => t.online);
-    }, 30_000, 'all three agents online');
+    for (const v of [...DAXU_VILLAGES, TANXIA_VILLAGE])
+      agents.push(await startAgentProcess(centre, tmp.dir, v));
+    await eventually(
+      async () => {
+        const { terminals } = await centre.api.call<{ terminals: Array<{ online: boolean }> }>(
+          'GET',
+          '/api/terminals',
+        );
+        return terminals.length === 3 && terminals.every((t) => t.online);
+      },
+      30_000,
+      'all three agents online',
+    );
   });
 
   afterAll(async () => {
@@ -43,19 +57,30 @@ describe('broadcast to a township, end to end with real processes (embedded brok
     expect(media.durationMs).toBeLessThan(2300);
 
     const sentAt = Date.now();
-    const { broadcast } = await centre.api.call<{ broadcast: { id: string; total: number } }>('POST', '/api/broadcasts', {
-      mediaSha256: media.sha256,
-      target: { kind: 'area', code: '450323101' },
-      title: '大圩镇测试通知',
-    });
+    const { broadcast } = await centre.api.call<{ broadcast: { id: string; total: number } }>(
+      'POST',
+      '/api/broadcasts',
+      {
+        mediaSha256: media.sha256,
+        target: { kind: 'area', code: '450323101' },
+        title: '大圩镇测试通知',
+      },
+    );
     expect(broadcast.total).toBe(2);
 
-    const outcomes = await eventually(async () => {
-      const r = await centre.api.call<{ outcomes: Outcome[] }>('GET', `/api/broadcasts/${broadcast.id}`);
-      return r.outcomes.every((o) => o.outcome === 3) ? r.outcomes : null;
-    }, 30_000, 'both township terminals played');
+    const outcomes = await eventually(
+      async () => {
+        const r = await centre.api.call<{ outcomes: Outcome[] }>('GET', `/api/broadcasts/${broadcast.id}`);
+        return r.outcomes.every((o) => o.outcome === 3) ? r.outcomes : null;
+      },
+      30_000,
+      'both township terminals played',
+    );
 
-    const daxu = agents.slice(0, 2).map((a) => a.tid).sort();
+    const daxu = agents
+      .slice(0, 2)
+      .map((a) => a.tid)
+      .sort();
     expect(outcomes.map((o) => o.terminalId).sort()).toEqual(daxu);
     for (const o of outcomes) {
       expect(o.startedAt).toBeGreaterThanOrEqual(sentAt - 1000);
@@ -66,9 +91,15 @@ describe('broadcast to a township, end to end with real processes (embedded brok
 
     // The other township's agent got nothing: no outcome and no refused command in its reports.
     const other = agents[2]!;
-    const { events } = await centre.api.call<{ events: Array<{ type: string }> }>('GET', `/api/terminals/${other.tid}/events`);
+    const { events } = await centre.api.call<{ events: Array<{ type: string }> }>(
+      'GET',
+      `/api/terminals/${other.tid}/events`,
+    );
     expect(events).toEqual([]);
-    const { terminal } = await centre.api.call<{ terminal: { state: { playing: unknown } | null } }>('GET', `/api/terminals/${other.tid}`);
+    const { terminal } = await centre.api.call<{ terminal: { state: { playing: unknown } | null } }>(
+      'GET',
+      `/api/terminals/${other.tid}`,
+    );
     expect(terminal.state?.playing ?? null).toBeNull();
   });
 });

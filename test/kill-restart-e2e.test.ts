@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTone } from './helpers/audio.ts';
-import { type AgentProcess, type CentreProcess, startAgentProcess, startCentreProcess, tempDir } from './helpers/fleet.ts';
+import {
+  type AgentProcess,
+  type CentreProcess,
+  startAgentProcess,
+  startCentreProcess,
+  tempDir,
+} from './helpers/fleet.ts';
 import { eventually } from './helpers/processes.ts';
 
 function outboxLines(agent: AgentProcess): string[] {
@@ -18,7 +24,13 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
   beforeAll(async () => {
     centre = await startCentreProcess(tmp.dir);
     agent = await startAgentProcess(centre, tmp.dir, '450323107200');
-    await eventually(async () => (await centre.api.call<{ terminal: { online: boolean } }>('GET', `/api/terminals/${agent.tid}`)).terminal.online, 30_000, 'agent online');
+    await eventually(
+      async () =>
+        (await centre.api.call<{ terminal: { online: boolean } }>('GET', `/api/terminals/${agent.tid}`))
+          .terminal.online,
+      30_000,
+      'agent online',
+    );
   });
   afterAll(async () => {
     centre.proc.child.kill('SIGCONT');
@@ -35,7 +47,8 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
       mediaSha256: media.sha256,
       target: { kind: 'terminal', tid: agent.tid },
     });
-    const hasOutcome = (n: number) => outboxLines(agent).some((l) => l.includes(`"outcome":${n}`) && l.includes(broadcast.id));
+    const hasOutcome = (n: number) =>
+      outboxLines(agent).some((l) => l.includes(`"outcome":${n}`) && l.includes(broadcast.id));
     // Freeze the centre while the terminal plays, so the played report cannot be acknowledged…
     await eventually(() => hasOutcome(2), 15_000, 'playing written to the outbox');
     centre.proc.child.kill('SIGSTOP');
@@ -46,20 +59,31 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
     centre.proc.child.kill('SIGCONT');
 
     await agent.restart();
-    const outcome = await eventually(async () => {
-      const r = await centre.api.call<{ outcomes: Array<{ outcome: number; startedAt: number; endedAt: number }> }>('GET', `/api/broadcasts/${broadcast.id}`);
-      return r.outcomes[0]?.outcome === 3 ? r.outcomes[0] : null;
-    }, 30_000, 'played recorded');
+    const outcome = await eventually(
+      async () => {
+        const r = await centre.api.call<{
+          outcomes: Array<{ outcome: number; startedAt: number; endedAt: number }>;
+        }>('GET', `/api/broadcasts/${broadcast.id}`);
+        return r.outcomes[0]?.outcome === 3 ? r.outcomes[0] : null;
+      },
+      30_000,
+      'played recorded',
+    );
     expect(outcome.endedAt - outcome.startedAt).toBeGreaterThanOrEqual(media.durationMs - 100);
 
     // Exactly once: one stored played event, and the agent's outbox drains once the centre acknowledges.
-    const { events } = await centre.api.call<{ events: Array<{ seq: number; broadcastId?: string; outcome?: number }> }>('GET', `/api/terminals/${agent.tid}/events`);
+    const { events } = await centre.api.call<{
+      events: Array<{ seq: number; broadcastId?: string; outcome?: number }>;
+    }>('GET', `/api/terminals/${agent.tid}/events`);
     const played = events.filter((e) => e.broadcastId === broadcast.id && e.outcome === 3);
     expect(played).toHaveLength(1);
     expect(new Set(events.map((e) => e.seq)).size).toBe(events.length);
     // Not played again after the restart (the command id was persisted before acting).
     await new Promise((r) => setTimeout(r, media.durationMs + 500));
-    const after = await centre.api.call<{ events: Array<{ broadcastId?: string; outcome?: number }> }>('GET', `/api/terminals/${agent.tid}/events`);
+    const after = await centre.api.call<{ events: Array<{ broadcastId?: string; outcome?: number }> }>(
+      'GET',
+      `/api/terminals/${agent.tid}/events`,
+    );
     expect(after.events.filter((e) => e.broadcastId === broadcast.id && e.outcome === 2)).toHaveLength(1);
   });
 });

@@ -32,16 +32,23 @@ describe('every route states who may call it, and refuses everyone else', () => 
   it('answers 401 to every non-public route without credentials, and with a forged token', async () => {
     for (const r of allRoutes(centre.services)) {
       if (r.auth === 'public') continue;
-      const url = centre.httpUrl + r.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => SAMPLE_PARAMS[name] ?? 'x');
+      const url =
+        centre.httpUrl + r.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => SAMPLE_PARAMS[name] ?? 'x');
       for (const authorization of [undefined, 'Bearer forged-token', `Bearer ${SAMPLE_PARAMS.id}:forged`]) {
-        const res = await fetch(url, { method: r.method.toUpperCase(), headers: authorization ? { authorization } : {} });
+        const res = await fetch(url, {
+          method: r.method.toUpperCase(),
+          headers: authorization ? { authorization } : {},
+        });
         expect(res.status, `${r.method} ${r.path} with ${authorization ?? 'nothing'}`).toBe(401);
       }
     }
   });
 
   it('serves an OpenAPI document listing every route', async () => {
-    const doc = (await (await fetch(`${centre.httpUrl}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`${centre.httpUrl}/api/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     for (const r of allRoutes(centre.services)) {
       const p = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

@@ -95,7 +95,11 @@ export type RejectedEvent = z.infer<typeof RejectedEventSchema>;
 export const TerminalEventSchema = z.discriminatedUnion('type', [OutcomeEventSchema, RejectedEventSchema]);
 export type TerminalEvent = z.infer<typeof TerminalEventSchema>;
 /** What a terminal event looks like before the outbox gives it its sequence number. */
-export type NewTerminalEvent = TerminalEvent extends infer E ? (E extends TerminalEvent ? Omit<E, 'seq'> : never) : never;
+export type NewTerminalEvent = TerminalEvent extends infer E
+  ? E extends TerminalEvent
+    ? Omit<E, 'seq'>
+    : never
+  : never;
 
 export const EventsMessageSchema = z.object({ events: z.array(TerminalEventSchema).min(1).max(200) });
 export type EventsMessage = z.infer<typeof EventsMessageSchema>;
@@ -116,7 +120,11 @@ export const StateMessageSchema = z.object({
     .nullable()
     .optional(),
   cache: z
-    .object({ bytes: z.number().int().nonnegative(), files: z.number().int().nonnegative(), limitBytes: z.number().int() })
+    .object({
+      bytes: z.number().int().nonnegative(),
+      files: z.number().int().nonnegative(),
+      limitBytes: z.number().int(),
+    })
     .optional(),
   clockOffsetMs: z.number().optional(),
   outboxPending: z.number().int().nonnegative().optional(),

@@ -43,7 +43,11 @@ export function parseCommandTopic(topic: string): CommandTopic | null {
 }
 
 /** Topics a terminal may subscribe to: its own command, target and ack topics, and its chain's commands. */
-export function terminalReadTopics(tid: string, areaChain: readonly string[], groups: readonly string[]): string[] {
+export function terminalReadTopics(
+  tid: string,
+  areaChain: readonly string[],
+  groups: readonly string[],
+): string[] {
   return [
     topics.terminalCmd(tid),
     topics.terminalTarget(tid),

@@ -15,9 +15,9 @@ import { type Db, openDatabase } from './db/database.ts';
 import { BroadcastService } from './dispatch/broadcast-service.ts';
 import { EventIngest } from './fleet/event-ingest.ts';
 import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
-import { MediaRecords } from './media-library/media-records.ts';
 import { resolveFfmpegTools } from './media/ffmpeg-path.ts';
 import { MediaStore } from './media/store.ts';
+import { MediaRecords } from './media-library/media-records.ts';
 import type { BrokerLink } from './mqtt/broker-link.ts';
 import { EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { ExternalBrokerLink } from './mqtt/external-link.ts';
@@ -26,7 +26,12 @@ import { mosquittoPasswordHash } from './mqtt/mosquitto/password-hash.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { TerminalService } from './terminals/terminal-service.ts';
 
-export const SAMPLE_COUNTY_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'sample-county.json');
+export const SAMPLE_COUNTY_FILE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'data',
+  'sample-county.json',
+);
 
 export interface CentreOptions {
   now?: () => number;
@@ -55,7 +60,8 @@ export class Centre {
     mkdirSync(config.dataDir, { recursive: true });
     this.db = openDatabase(path.join(config.dataDir, 'dlb.sqlite'));
     this.keys = loadOrCreateSigningKeys(config.dataDir, now);
-    this.serverMqttPassword = config.mqtt.serverPassword ?? loadOrCreateSecret(config.dataDir, 'mqtt-server-password');
+    this.serverMqttPassword =
+      config.mqtt.serverPassword ?? loadOrCreateSecret(config.dataDir, 'mqtt-server-password');
 
     const areas = new AreaService(this.db);
     const terminals = new TerminalService(this.db, areas, () => this.provisioning(), now);
@@ -106,7 +112,9 @@ export class Centre {
     });
     terminals.onChange(({ tid, kind }) => {
       if (kind === 'disabled' || kind === 'rotated') this.broker.disconnectClient(tid);
-      this.syncBrokerCredentials().catch((e) => log(`写入 Mosquitto 密码/ACL 文件失败: ${(e as Error).message}`));
+      this.syncBrokerCredentials().catch((e) =>
+        log(`写入 Mosquitto 密码/ACL 文件失败: ${(e as Error).message}`),
+      );
     });
     this.services = {
       config,
@@ -158,7 +166,11 @@ export class Centre {
   }
 
   private provisioning() {
-    return { serverUrl: this.httpUrl, mqttUrl: this.mqttUrl, serverKeys: [{ kid: this.keys.kid, publicKey: this.keys.publicKey }] };
+    return {
+      serverUrl: this.httpUrl,
+      mqttUrl: this.mqttUrl,
+      serverKeys: [{ kid: this.keys.kid, publicKey: this.keys.publicKey }],
+    };
   }
 
   private async bootstrap(): Promise<void> {
@@ -174,7 +186,9 @@ export class Centre {
     }
     if (this.config.sampleCounty && areas.count() === 0) {
       const r = areas.import(parseAreaJson(JSON.parse(readFileSync(SAMPLE_COUNTY_FILE, 'utf8'))));
-      this.services.log(`已导入示例县行政区划：${r.byLevel.township} 个乡镇，${r.byLevel.village} 个村（社区）`);
+      this.services.log(
+        `已导入示例县行政区划：${r.byLevel.township} 个乡镇，${r.byLevel.village} 个村（社区）`,
+      );
     }
   }
 

@@ -16,7 +16,11 @@ export const ConfigSchema = z.object({
       /** Address terminals use to reach this server (media, clock); written into agent configs. Default: loopback. */
       publicUrl: z.url().optional(),
       /** Largest JSON body accepted. */
-      maxJsonBytes: z.number().int().positive().default(256 * 1024),
+      maxJsonBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(256 * 1024),
     })
     .prefault({}),
   mqtt: z
@@ -46,8 +50,16 @@ export const ConfigSchema = z.object({
     .prefault({}),
   media: z
     .object({
-      maxUploadBytes: z.number().int().positive().default(50 * 1024 * 1024),
-      maxDurationSec: z.number().int().positive().default(30 * 60),
+      maxUploadBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(50 * 1024 * 1024),
+      maxDurationSec: z
+        .number()
+        .int()
+        .positive()
+        .default(30 * 60),
       ffmpegPath: z.string().optional(),
       ffprobePath: z.string().optional(),
     })

@@ -6,7 +6,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const centre = new Centre(config);
   await centre.start();
-  console.log(`大喇叭控制中心已启动: ${centre.httpUrl}  (MQTT ${centre.mqttUrl}, 数据目录 ${config.dataDir})`);
+  console.log(
+    `大喇叭控制中心已启动: ${centre.httpUrl}  (MQTT ${centre.mqttUrl}, 数据目录 ${config.dataDir})`,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

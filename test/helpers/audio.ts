@@ -10,5 +10,16 @@ export function ffmpegBinary(): string {
 
 /** Makes a real audio file with ffmpeg: a tone of `seconds` at `hz`. */
 export function makeTone(file: string, seconds: number, hz = 440): void {
-  execFileSync(ffmpegBinary(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${hz}:duration=${seconds}`, '-ac', '1', file]);
+  execFileSync(ffmpegBinary(), [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${hz}:duration=${seconds}`,
+    '-ac',
+    '1',
+    file,
+  ]);
 }

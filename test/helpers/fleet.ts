@@ -16,7 +16,10 @@ export interface CentreProcess {
 }
 
 /** Starts `npm start`'s entry point as a real process on free ports, logged in as admin. */
-export async function startCentreProcess(dir: string, env: Record<string, string> = {}): Promise<CentreProcess> {
+export async function startCentreProcess(
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<CentreProcess> {
   const dataDir = path.join(dir, 'centre');
   await mkdir(dataDir, { recursive: true });
   const proc = startTsProcess('server/src/main.ts', [], {
@@ -42,19 +45,26 @@ export interface AgentProcess {
 }
 
 /** Registers a terminal through the API and runs the real agent CLI for it with the silent sink. */
-export async function startAgentProcess(centre: CentreProcess, dir: string, villageCode: string): Promise<AgentProcess> {
-  const { terminal, agentConfig } = await centre.api.call<{ terminal: { id: string }; agentConfig: Record<string, unknown> }>(
-    'POST',
-    '/api/terminals',
-    { villageCode },
-  );
+export async function startAgentProcess(
+  centre: CentreProcess,
+  dir: string,
+  villageCode: string,
+): Promise<AgentProcess> {
+  const { terminal, agentConfig } = await centre.api.call<{
+    terminal: { id: string };
+    agentConfig: Record<string, unknown>;
+  }>('POST', '/api/terminals', { villageCode });
   const agentDir = path.join(dir, `agent-${terminal.id}`);
   await mkdir(agentDir, { recursive: true });
   const configFile = path.join(agentDir, 'agent.json');
   const dataDir = path.join(agentDir, 'data');
   writeFileSync(
     configFile,
-    JSON.stringify({ ...agentConfig, dataDir, player: { kind: 'silent' }, reconnect: { minMs: 200, maxMs: 2000 } }, null, 2),
+    JSON.stringify(
+      { ...agentConfig, dataDir, player: { kind: 'silent' }, reconnect: { minMs: 200, maxMs: 2000 } },
+      null,
+      2,
+    ),
   );
   const agent: AgentProcess = {
     tid: terminal.id,

@@ -5,7 +5,10 @@ import { ApiClient } from './api-client.ts';
 import { ADMIN_PASSWORD } from './fleet.ts';
 
 /** A whole centre inside the test process (real SQLite, broker, HTTP) on free ports, logged in as admin. */
-export async function startInProcessCentre(dir: string, overrides: ConfigInput = {}): Promise<{ centre: Centre; api: ApiClient }> {
+export async function startInProcessCentre(
+  dir: string,
+  overrides: ConfigInput = {},
+): Promise<{ centre: Centre; api: ApiClient }> {
   const base: ConfigInput = {
     dataDir: path.join(dir, 'centre'),
     http: { host: '127.0.0.1', port: 0 },

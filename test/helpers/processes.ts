@@ -33,7 +33,10 @@ export function startTsProcess(entry: string, args: string[], env: Record<string
     output: () => out,
     waitFor: (pattern, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in:\n${out.slice(-3000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern} in:\n${out.slice(-3000)}`)),
+          timeoutMs,
+        );
         const check = () => {
           const m = out.match(pattern);
           if (m) {
@@ -58,7 +61,11 @@ export function startTsProcess(entry: string, args: string[], env: Record<string
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const start = Date.now();
   let last: unknown;
   for (;;) {
@@ -68,7 +75,8 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 20_000
     } catch (e) {
       last = e;
     }
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -1,6 +1,13 @@
-import express, { type Express, type Request } from 'express';
 import { TERMINAL_ID } from '@dlb/protocol';
+import express, { type Express, type Request } from 'express';
 import { errorHandler } from './error-handler.ts';
+import {
+  type AnyRoute,
+  type Authenticator,
+  defineRoute,
+  mountRoutes,
+  openApiDocument,
+} from './route-registry.ts';
 import { areaRoutes } from './routes/area-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { broadcastRoutes } from './routes/broadcast-routes.ts';
@@ -8,7 +15,6 @@ import { mediaRoutes } from './routes/media-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { terminalHttpRoutes } from './routes/terminal-http-routes.ts';
 import { terminalRoutes } from './routes/terminal-routes.ts';
-import { type AnyRoute, type Authenticator, defineRoute, mountRoutes, openApiDocument } from './route-registry.ts';
 import type { Services } from './services.ts';
 
 export function allRoutes(s: Services): AnyRoute[] {
@@ -23,7 +29,13 @@ export function allRoutes(s: Services): AnyRoute[] {
   ];
   let doc: unknown;
   routes.push(
-    defineRoute({ method: 'get', path: '/api/openapi.json', summary: 'OpenAPI 文档', auth: 'public', handler: () => doc }),
+    defineRoute({
+      method: 'get',
+      path: '/api/openapi.json',
+      summary: 'OpenAPI 文档',
+      auth: 'public',
+      handler: () => doc,
+    }),
   );
   doc = openApiDocument(routes, { title: '大喇叭 县级应急广播控制中心 API', version: '0.1.0' });
   return routes;
@@ -60,4 +72,3 @@ export function createApp(s: Services): Express {
   app.use(errorHandler(s.log));
   return app;
 }
-

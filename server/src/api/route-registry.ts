@@ -36,7 +36,9 @@ export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes with their own type parameters
 export type AnyRoute = RouteDef<any, any, any>;
 
-export function defineRoute<B = undefined, Q = undefined, P = undefined>(def: RouteDef<B, Q, P>): RouteDef<B, Q, P> {
+export function defineRoute<B = undefined, Q = undefined, P = undefined>(
+  def: RouteDef<B, Q, P>,
+): RouteDef<B, Q, P> {
   return def;
 }
 
@@ -55,12 +57,18 @@ function zodMessage(e: z.ZodError): string {
 function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const r = schema.safeParse(value);
-  if (!r.success) throw badRequest('invalid_request', `${where}参数无效: ${zodMessage(r.error)}`, r.error.issues);
+  if (!r.success)
+    throw badRequest('invalid_request', `${where}参数无效: ${zodMessage(r.error)}`, r.error.issues);
   return r.data;
 }
 
 /** Mounts routes with their auth check and input validation, in one place. */
-export function mountRoutes(router: Router, routes: readonly AnyRoute[], auth: Authenticator, maxJsonBytes: number): void {
+export function mountRoutes(
+  router: Router,
+  routes: readonly AnyRoute[],
+  auth: Authenticator,
+  maxJsonBytes: number,
+): void {
   const json = express.json({ limit: maxJsonBytes });
   for (const route of routes) {
     if (!route.auth) throw new Error(`route ${route.method} ${route.path} has no auth rule`);
@@ -82,7 +90,11 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], auth: A
           throw new AppError(415, 'unsupported_media', '请求体须为 JSON (Content-Type: application/json)');
         }
         if (route.rawBody && !route.rawBody.contentTypes.some((t) => req.is(t))) {
-          throw new AppError(415, 'unsupported_media', `请求体类型须为 ${route.rawBody.contentTypes.join(' 或 ')}`);
+          throw new AppError(
+            415,
+            'unsupported_media',
+            `请求体类型须为 ${route.rawBody.contentTypes.join(' 或 ')}`,
+          );
         }
         const ctx: RouteContext<unknown, unknown, unknown> = {
           req,
@@ -104,7 +116,10 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], auth: A
 }
 
 /** OpenAPI 3.1 document generated from the same route definitions that serve requests. */
-export function openApiDocument(routes: readonly AnyRoute[], info: { title: string; version: string }): unknown {
+export function openApiDocument(
+  routes: readonly AnyRoute[],
+  info: { title: string; version: string },
+): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const p = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -125,12 +140,22 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
       },
     };
     if (r.body) {
-      op.requestBody = { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } };
+      op.requestBody = {
+        required: true,
+        content: {
+          'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) },
+        },
+      };
     } else if (r.rawBody) {
-      op.requestBody = { required: true, content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, {}])) };
+      op.requestBody = {
+        required: true,
+        content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, {}])),
+      };
     }
     if (r.query) {
-      const js = z.toJSONSchema(r.query, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> };
+      const js = z.toJSONSchema(r.query, { io: 'input', unrepresentable: 'any' }) as {
+        properties?: Record<string, unknown>;
+      };
       for (const [name, schema] of Object.entries(js.properties ?? {})) {
         (op.parameters as unknown[]).push({ name, in: 'query', required: false, schema });
       }
@@ -144,7 +169,11 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'POST /api/auth/login 返回的 token' },
-        terminalToken: { type: 'http', scheme: 'bearer', description: '<终端编号>:<媒体令牌>，见终端配置文件' },
+        terminalToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: '<终端编号>:<媒体令牌>，见终端配置文件',
+        },
       },
     },
     paths,

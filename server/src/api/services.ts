@@ -4,8 +4,8 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { BroadcastService } from '../dispatch/broadcast-service.ts';
 import type { EventIngest } from '../fleet/event-ingest.ts';
-import type { MediaRecords } from '../media-library/media-records.ts';
 import type { MediaStore } from '../media/store.ts';
+import type { MediaRecords } from '../media-library/media-records.ts';
 import type { BrokerLink } from '../mqtt/broker-link.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 

@@ -15,7 +15,9 @@ describe('division codes and area files', () => {
   it('reads nested and flat JSON', () => {
     const nested = parseAreaJson({
       county: { code: '450323', name: '灵川县' },
-      townships: [{ code: '450323101', name: '大圩镇', villages: [{ code: '450323101200', name: '大圩村委会' }] }],
+      townships: [
+        { code: '450323101', name: '大圩镇', villages: [{ code: '450323101200', name: '大圩村委会' }] },
+      ],
     });
     expect(nested.map((a) => a.code)).toEqual(['450323', '450323101', '450323101200']);
     expect(parseAreaJson({ areas: [{ code: '450323', name: '灵川县' }] })).toHaveLength(1);
@@ -24,7 +26,9 @@ describe('division codes and area files', () => {
 
   it('reads CSV with a header, and the header-less NBS code,parent,name layout', () => {
     expect(parseAreaCsv('\uFEFFname,code\n灵川县,450323\n')).toEqual([{ code: '450323', name: '灵川县' }]);
-    const nbs = parseAreaCsv('450323000000,450300000000,灵川县,county\n450323101000,450323000000,大圩镇,town\n');
+    const nbs = parseAreaCsv(
+      '450323000000,450300000000,灵川县,county\n450323101000,450323000000,大圩镇,town\n',
+    );
     expect(nbs).toEqual([
       { code: '450323000000', name: '灵川县' },
       { code: '450323101000', name: '大圩镇' },
@@ -74,6 +78,8 @@ describe('division codes and area files', () => {
   });
 
   it('accepts a village whose township already exists', () => {
-    expect(validateAreas([{ code: '450323101777', name: '新村' }], new Set(['450323', '450323101']))).toHaveLength(1);
+    expect(
+      validateAreas([{ code: '450323101777', name: '新村' }], new Set(['450323', '450323101'])),
+    ).toHaveLength(1);
   });
 });

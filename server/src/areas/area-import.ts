@@ -43,17 +43,26 @@ export function parseAreaJson(input: unknown): Array<{ code: string; name: strin
     const { county, townships } = nested.data;
     return [
       { code: county.code, name: county.name },
-      ...townships.flatMap((t) => [{ code: t.code, name: t.name }, ...t.villages.map((v) => ({ code: v.code, name: v.name }))]),
+      ...townships.flatMap((t) => [
+        { code: t.code, name: t.name },
+        ...t.villages.map((v) => ({ code: v.code, name: v.name })),
+      ]),
     ];
   }
   const flat = FlatSchema.safeParse(input);
   if (flat.success) return flat.data.areas;
-  throw unprocessable('bad_area_file', '行政区划文件格式不对：应为 {county, townships:[{code,name,villages}]} 或 {areas:[{code,name}]}');
+  throw unprocessable(
+    'bad_area_file',
+    '行政区划文件格式不对：应为 {county, townships:[{code,name,villages}]} 或 {areas:[{code,name}]}',
+  );
 }
 
 /** Parses CSV with a `code,name` header, or header-less rows of `code,name` / `code,parent,name` (NBS tables). */
 export function parseAreaCsv(text: string): Array<{ code: string; name: string }> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   if (lines.length === 0) throw unprocessable('bad_area_file', 'CSV 文件为空');
   const first = lines[0]!.split(',').map((c) => c.trim().toLowerCase());
   let codeCol = 0;
@@ -71,7 +80,8 @@ export function parseAreaCsv(text: string): Array<{ code: string; name: string }
     const cols = line.split(',');
     const code = cols[codeCol]?.trim() ?? '';
     const name = cols[nameCol]?.trim() ?? '';
-    if (!code || !name) throw unprocessable('bad_area_file', `CSV 第 ${i + 1 + (rows === lines ? 0 : 1)} 行缺少代码或名称`);
+    if (!code || !name)
+      throw unprocessable('bad_area_file', `CSV 第 ${i + 1 + (rows === lines ? 0 : 1)} 行缺少代码或名称`);
     return { code, name };
   });
 }
@@ -80,7 +90,10 @@ export function parseAreaCsv(text: string): Array<{ code: string; name: string }
  * Checks a whole import: codes valid, one county, every parent present (in the file or already known).
  * Returns the areas ordered parents-first so they insert cleanly.
  */
-export function validateAreas(rows: Array<{ code: string; name: string }>, existing: ReadonlySet<string>): AreaInput[] {
+export function validateAreas(
+  rows: Array<{ code: string; name: string }>,
+  existing: ReadonlySet<string>,
+): AreaInput[] {
   const problems: string[] = [];
   const byCode = new Map<string, AreaInput>();
   for (const row of rows) {
@@ -101,7 +114,11 @@ export function validateAreas(rows: Array<{ code: string; name: string }>, exist
     }
   }
   if (problems.length > 0) {
-    throw unprocessable('bad_area_file', `行政区划导入失败：${problems.slice(0, 5).join('；')}${problems.length > 5 ? ` 等 ${problems.length} 处` : ''}`, problems);
+    throw unprocessable(
+      'bad_area_file',
+      `行政区划导入失败：${problems.slice(0, 5).join('；')}${problems.length > 5 ? ` 等 ${problems.length} 处` : ''}`,
+      problems,
+    );
   }
   const rank: Record<AreaLevel, number> = { county: 0, township: 1, village: 2 };
   return [...byCode.values()].sort((a, b) => rank[a.level] - rank[b.level] || a.code.localeCompare(b.code));

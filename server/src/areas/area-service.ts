@@ -16,7 +16,12 @@ interface AreaRow {
   level: AreaLevel;
   parent_code: string | null;
 }
-const toArea = (r: AreaRow): Area => ({ code: r.code, name: r.name, level: r.level, parentCode: r.parent_code });
+const toArea = (r: AreaRow): Area => ({
+  code: r.code,
+  name: r.name,
+  level: r.level,
+  parentCode: r.parent_code,
+});
 
 /** The county's division tree: county > township > village. */
 export class AreaService {
@@ -42,7 +47,10 @@ export class AreaService {
   }
 
   /** Validates everything first, then upserts in one transaction: a bad file changes nothing. */
-  import(rows: Array<{ code: string; name: string }>): { imported: number; byLevel: Record<AreaLevel, number> } {
+  import(rows: Array<{ code: string; name: string }>): {
+    imported: number;
+    byLevel: Record<AreaLevel, number>;
+  } {
     const existing = new Set(this.list().map((a) => a.code));
     const areas: AreaInput[] = validateAreas(rows, existing);
     const upsert = this.db.prepare(

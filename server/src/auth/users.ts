@@ -46,14 +46,25 @@ export class UserService {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }
 
-  async create(input: { username: string; displayName: string; password: string; role: Role }): Promise<User> {
+  async create(input: {
+    username: string;
+    displayName: string;
+    password: string;
+    role: Role;
+  }): Promise<User> {
     const passwordHash = await hashPassword(input.password);
     const info = this.db
       .prepare(
         'INSERT INTO users (username, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
       )
       .run(input.username, input.displayName, passwordHash, input.role, this.now());
-    return { id: Number(info.lastInsertRowid), username: input.username, displayName: input.displayName, role: input.role, disabled: false };
+    return {
+      id: Number(info.lastInsertRowid),
+      username: input.username,
+      displayName: input.displayName,
+      role: input.role,
+      disabled: false,
+    };
   }
 
   byId(id: number): User | null {
@@ -94,4 +105,3 @@ export class UserService {
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
   }
 }
-

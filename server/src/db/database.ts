@@ -16,7 +16,9 @@ export function openDatabase(file: string): Db {
 
 /** Forward-only numbered migrations; each runs once, in its own transaction. */
 export function migrate(db: Db): number[] {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
   const done = new Set(
     db
       .prepare('SELECT version FROM schema_migrations')
@@ -28,7 +30,10 @@ export function migrate(db: Db): number[] {
     if (done.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        m.version,
+        Date.now(),
+      );
     })();
     applied.push(m.version);
   }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   const perTownship = Number(env.DLB_DEMO_PER_TOWNSHIP ?? 3);
   const townships = centre.services.areas.list().filter((a) => a.level === 'township');
-  const sims = [];
+  const sims: Array<Awaited<ReturnType<typeof runSimulator>>> = [];
   for (const t of townships) {
     sims.push(
       await runSimulator({
@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   await makeDemoChime(centre.services.ffmpeg.ffmpeg, chime);
   const form = new FormData();
   form.append('file', new Blob([await readFile(chime)]), '演示提示音.wav');
-  const up = (await (await fetch(`${base}/api/media`, { method: 'POST', headers: auth, body: form })).json()) as {
+  const up = (await (
+    await fetch(`${base}/api/media`, { method: 'POST', headers: auth, body: form })
+  ).json()) as {
     media: { sha256: string; durationMs: number };
   };
   console.log(`已上传演示音频（${(up.media.durationMs / 1000).toFixed(1)} 秒，已响度归一化）`);
@@ -90,7 +92,9 @@ async function main(): Promise<void> {
     const lastEnd = centre.db
       .prepare('SELECT MAX(updated_at) AS t FROM broadcast_targets WHERE broadcast_id = ?')
       .get(broadcast.id) as { t: number };
-    console.log(`  从调用接口到最后一个"已播放"回传：${lastEnd.t - t0} ms（音频本身 ${up.media.durationMs} ms）`);
+    console.log(
+      `  从调用接口到最后一个"已播放"回传：${lastEnd.t - t0} ms（音频本身 ${up.media.durationMs} ms）`,
+    );
   }
   console.log(`\n演示继续运行。API 文档：${base}/api/openapi.json  按 Ctrl+C 退出。`);
 

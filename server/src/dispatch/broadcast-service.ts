@@ -76,13 +76,19 @@ export class BroadcastService {
   }
 
   /** Which terminals a target reaches and the (topic, audience) pairs to publish on. */
-  private resolve(target: BroadcastTarget): { terminalIds: string[]; publications: Array<{ topic: string; audience: Audience }> } {
+  private resolve(target: BroadcastTarget): {
+    terminalIds: string[];
+    publications: Array<{ topic: string; audience: Audience }>;
+  } {
     const { areas, terminals } = this.deps;
     switch (target.kind) {
       case 'terminal': {
         const t = terminals.require(target.tid);
         if (!t.enabled) throw unprocessable('terminal_disabled', `终端 ${t.name} 已停用`);
-        return { terminalIds: [t.id], publications: [{ topic: topics.terminalCmd(t.id), audience: { kind: 'terminal', tid: t.id } }] };
+        return {
+          terminalIds: [t.id],
+          publications: [{ topic: topics.terminalCmd(t.id), audience: { kind: 'terminal', tid: t.id } }],
+        };
       }
       case 'terminals': {
         const ids = [...new Set(target.tids)];
@@ -92,7 +98,10 @@ export class BroadcastService {
         }
         return {
           terminalIds: ids,
-          publications: ids.map((tid) => ({ topic: topics.terminalCmd(tid), audience: { kind: 'terminal', tid } })),
+          publications: ids.map((tid) => ({
+            topic: topics.terminalCmd(tid),
+            audience: { kind: 'terminal', tid },
+          })),
         };
       }
       case 'area': {
@@ -107,7 +116,9 @@ export class BroadcastService {
         if (!county) throw notFound('no_county', '尚未导入县级行政区划');
         return {
           terminalIds: terminals.enabledIdsUnder(county.code),
-          publications: [{ topic: topics.areaCmd(county.code), audience: { kind: 'area', code: county.code } }],
+          publications: [
+            { topic: topics.areaCmd(county.code), audience: { kind: 'area', code: county.code } },
+          ],
         };
       }
     }
@@ -117,7 +128,10 @@ export class BroadcastService {
     const media = this.deps.media.require(req.mediaSha256);
     const priority = req.priority ?? Priority.countyProgramme;
     if (priority > MAX_ROUTINE_PRIORITY) {
-      throw unprocessable('priority_too_high', `常规播发的优先级不能高于 ${MAX_ROUTINE_PRIORITY}，应急广播请走应急通道`);
+      throw unprocessable(
+        'priority_too_high',
+        `常规播发的优先级不能高于 ${MAX_ROUTINE_PRIORITY}，应急广播请走应急通道`,
+      );
     }
     const { terminalIds, publications } = this.resolve(req.target);
     if (terminalIds.length === 0) throw unprocessable('no_terminals', '目标范围内没有在用的终端');
@@ -131,12 +145,24 @@ export class BroadcastService {
         broadcastId: id,
         title: req.title,
         priority,
-        media: { sha256: media.sha256, path: `/t/media/${media.sha256}`, bytes: media.bytes, durationMs: media.durationMs, mime: media.mime },
+        media: {
+          sha256: media.sha256,
+          path: `/t/media/${media.sha256}`,
+          bytes: media.bytes,
+          durationMs: media.durationMs,
+          mime: media.mime,
+        },
         volume: req.volume,
         audience: p.audience,
       };
       const envelopeId = publications.length === 1 ? commandId : `${commandId}-${i}`;
-      return { topic: p.topic, envelope: signEnvelope({ id: envelopeId, kind: 'play', issuedAt: now, expiresAt, body }, this.deps.signer) };
+      return {
+        topic: p.topic,
+        envelope: signEnvelope(
+          { id: envelopeId, kind: 'play', issuedAt: now, expiresAt, body },
+          this.deps.signer,
+        ),
+      };
     });
 
     const { db } = this.deps;
@@ -144,15 +170,32 @@ export class BroadcastService {
       db.prepare(
         `INSERT INTO broadcasts (id, command_id, media_sha256, title, priority, volume, target, created_by, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, commandId, media.sha256, req.title ?? null, priority, req.volume ?? null, JSON.stringify(req.target), userId, now, expiresAt);
-      const ins = db.prepare('INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES (?, ?, 0, ?)');
+      ).run(
+        id,
+        commandId,
+        media.sha256,
+        req.title ?? null,
+        priority,
+        req.volume ?? null,
+        JSON.stringify(req.target),
+        userId,
+        now,
+        expiresAt,
+      );
+      const ins = db.prepare(
+        'INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES (?, ?, 0, ?)',
+      );
       for (const tid of terminalIds) ins.run(id, tid, now);
     })();
 
     try {
-      await Promise.all(envelopes.map((e) => this.deps.broker.publish(e.topic, JSON.stringify(e.envelope), { qos: 1 })));
+      await Promise.all(
+        envelopes.map((e) => this.deps.broker.publish(e.topic, JSON.stringify(e.envelope), { qos: 1 })),
+      );
     } catch (e) {
-      db.prepare("UPDATE broadcast_targets SET outcome = 4, reason = 'publish-failed', updated_at = ? WHERE broadcast_id = ?").run(this.now, id);
+      db.prepare(
+        "UPDATE broadcast_targets SET outcome = 4, reason = 'publish-failed', updated_at = ? WHERE broadcast_id = ?",
+      ).run(this.now, id);
       throw unavailable('publish_failed', `指令发送失败，消息服务器不可用: ${(e as Error).message}`);
     }
     return this.require(id);
@@ -160,7 +203,15 @@ export class BroadcastService {
 
   require(id: string): BroadcastView {
     const r = this.deps.db.prepare('SELECT * FROM broadcasts WHERE id = ?').get(id) as
-      | { id: string; title: string | null; media_sha256: string; priority: number; target: string; created_at: number; expires_at: number }
+      | {
+          id: string;
+          title: string | null;
+          media_sha256: string;
+          priority: number;
+          target: string;
+          created_at: number;
+          expires_at: number;
+        }
       | undefined;
     if (!r) throw notFound('unknown_broadcast', `播发 ${id} 不存在`);
     const summary: Record<OutcomeCode, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
@@ -190,7 +241,14 @@ export class BroadcastService {
     return (
       this.deps.db
         .prepare('SELECT * FROM broadcast_targets WHERE broadcast_id = ? ORDER BY terminal_id')
-        .all(id) as Array<{ terminal_id: string; outcome: OutcomeCode; reason: string | null; started_at: number | null; ended_at: number | null; updated_at: number }>
+        .all(id) as Array<{
+        terminal_id: string;
+        outcome: OutcomeCode;
+        reason: string | null;
+        started_at: number | null;
+        ended_at: number | null;
+        updated_at: number;
+      }>
     ).map((r) => ({
       terminalId: r.terminal_id,
       outcome: r.outcome,
@@ -204,7 +262,9 @@ export class BroadcastService {
 
   list(limit = 50): BroadcastView[] {
     return (
-      this.deps.db.prepare('SELECT id FROM broadcasts ORDER BY created_at DESC LIMIT ?').all(limit) as Array<{ id: string }>
+      this.deps.db.prepare('SELECT id FROM broadcasts ORDER BY created_at DESC LIMIT ?').all(limit) as Array<{
+        id: string;
+      }>
     ).map((r) => this.require(r.id));
   }
 }

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { AreaCodeSchema, TerminalIdSchema } from '@dlb/protocol';
+import { z } from 'zod';
 
 /** Where an operator sends a broadcast: one terminal, an area (village/township/county), a list, or the county. */
 export const BroadcastTargetSchema = z.discriminatedUnion('kind', [

@@ -8,10 +8,23 @@ import { type Db, openDatabase } from '../db/database.ts';
 import { TerminalService } from '../terminals/terminal-service.ts';
 import { EventIngest } from './event-ingest.ts';
 
-const provisioning = () => ({ serverUrl: 'http://127.0.0.1:1', mqttUrl: 'mqtt://127.0.0.1:1', serverKeys: [{ kid: '0'.repeat(16), publicKey: `04${'1'.repeat(128)}` }] });
+const provisioning = () => ({
+  serverUrl: 'http://127.0.0.1:1',
+  mqttUrl: 'mqtt://127.0.0.1:1',
+  serverKeys: [{ kid: '0'.repeat(16), publicKey: `04${'1'.repeat(128)}` }],
+});
 
 function outcome(seq: number, o: 0 | 1 | 2 | 3 | 4 | 5, broadcastId = 'b1'): TerminalEvent {
-  return { type: 'outcome', seq, at: 1000 + seq, commandId: 'c1', broadcastId, outcome: o, startedAt: o >= 2 ? 1002 : undefined, endedAt: o === 3 ? 3000 : undefined };
+  return {
+    type: 'outcome',
+    seq,
+    at: 1000 + seq,
+    commandId: 'c1',
+    broadcastId,
+    outcome: o,
+    startedAt: o >= 2 ? 1002 : undefined,
+    endedAt: o === 3 ? 3000 : undefined,
+  };
 }
 const msg = (...events: TerminalEvent[]) => Buffer.from(JSON.stringify({ events }));
 
@@ -20,7 +33,12 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
   let ingest: EventIngest;
   let tid: string;
   let other: string;
-  const outcomeOf = (t: string) => (db.prepare('SELECT outcome FROM broadcast_targets WHERE terminal_id = ?').get(t) as { outcome: number } | undefined)?.outcome;
+  const outcomeOf = (t: string) =>
+    (
+      db.prepare('SELECT outcome FROM broadcast_targets WHERE terminal_id = ?').get(t) as
+        | { outcome: number }
+        | undefined
+    )?.outcome;
 
   beforeEach(() => {
     db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), 'dlb-ingest-')), 'db.sqlite'));
@@ -34,14 +52,26 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
     tid = terminals.register({ villageCode: '450323101200' }).terminal.id;
     other = terminals.register({ villageCode: '450323101200' }).terminal.id;
     db.prepare("INSERT INTO media VALUES ('m', 1, 1000, 'audio/mpeg', 'x', NULL, 1)").run();
-    db.prepare("INSERT INTO broadcasts VALUES ('b1', 'c1', 'm', NULL, 150, NULL, '{}', NULL, 1, 99999)").run();
-    db.prepare("INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES ('b1', ?, 0, 1)").run(tid);
+    db.prepare(
+      "INSERT INTO broadcasts VALUES ('b1', 'c1', 'm', NULL, 150, NULL, '{}', NULL, 1, 99999)",
+    ).run();
+    db.prepare(
+      "INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES ('b1', ?, 0, 1)",
+    ).run(tid);
     ingest = new EventIngest(db, terminals, () => 5000);
   });
 
   it('stores a re-sent batch once and acks the highest contiguous seq', () => {
-    expect(ingest.ingestEvents(tid, msg(outcome(1, 1), outcome(2, 2)))).toEqual({ stored: 2, duplicates: 0, ackedUpTo: 2 });
-    expect(ingest.ingestEvents(tid, msg(outcome(1, 1), outcome(2, 2), outcome(3, 3)))).toEqual({ stored: 1, duplicates: 2, ackedUpTo: 3 });
+    expect(ingest.ingestEvents(tid, msg(outcome(1, 1), outcome(2, 2)))).toEqual({
+      stored: 2,
+      duplicates: 0,
+      ackedUpTo: 2,
+    });
+    expect(ingest.ingestEvents(tid, msg(outcome(1, 1), outcome(2, 2), outcome(3, 3)))).toEqual({
+      stored: 1,
+      duplicates: 2,
+      ackedUpTo: 3,
+    });
     expect(ingest.eventsOf(tid).map((e) => e.seq)).toEqual([3, 2, 1]);
     expect(outcomeOf(tid)).toBe(3);
   });
@@ -65,15 +95,23 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
 
   it('drops malformed messages and unknown terminals', () => {
     expect(ingest.ingestEvents(tid, Buffer.from('nope'))).toBeNull();
-    expect(ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [{ type: 'outcome', seq: 0 }] })))).toBeNull();
+    expect(
+      ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [{ type: 'outcome', seq: 0 }] }))),
+    ).toBeNull();
     expect(ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [] })))).toBeNull();
     expect(ingest.ingestEvents('69999999999990301000100', msg(outcome(1, 1)))).toBeNull();
     expect(ingest.eventsOf(tid)).toEqual([]);
   });
 
   it('records state and rejects malformed state', () => {
-    expect(ingest.ingestState(tid, Buffer.from(JSON.stringify({ status: 5, online: true, at: 1 })))).toBe(true);
-    expect(ingest.ingestState(tid, Buffer.from(JSON.stringify({ status: 9, online: true, at: 1 })))).toBe(false);
-    expect((db.prepare('SELECT status, online FROM terminals WHERE id = ?').get(tid) as { status: number }).status).toBe(5);
+    expect(ingest.ingestState(tid, Buffer.from(JSON.stringify({ status: 5, online: true, at: 1 })))).toBe(
+      true,
+    );
+    expect(ingest.ingestState(tid, Buffer.from(JSON.stringify({ status: 9, online: true, at: 1 })))).toBe(
+      false,
+    );
+    expect(
+      (db.prepare('SELECT status, online FROM terminals WHERE id = ?').get(tid) as { status: number }).status,
+    ).toBe(5);
   });
 });

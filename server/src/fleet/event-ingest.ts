@@ -1,4 +1,9 @@
-import { EventsMessageSchema, MAX_PAYLOAD_BYTES, StateMessageSchema, type TerminalEvent } from '@dlb/protocol';
+import {
+  EventsMessageSchema,
+  MAX_PAYLOAD_BYTES,
+  StateMessageSchema,
+  type TerminalEvent,
+} from '@dlb/protocol';
 import type { Db } from '../db/database.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
@@ -50,7 +55,9 @@ export class EventIngest {
       `INSERT OR IGNORE INTO terminal_events (terminal_id, seq, type, at, received_at, command_id, broadcast_id, outcome, reason, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const current = this.db.prepare('SELECT outcome FROM broadcast_targets WHERE broadcast_id = ? AND terminal_id = ?');
+    const current = this.db.prepare(
+      'SELECT outcome FROM broadcast_targets WHERE broadcast_id = ? AND terminal_id = ?',
+    );
     const update = this.db.prepare(
       `UPDATE broadcast_targets SET outcome = ?, reason = ?, started_at = COALESCE(?, started_at),
        ended_at = COALESCE(?, ended_at), updated_at = ? WHERE broadcast_id = ? AND terminal_id = ?`,
@@ -80,13 +87,25 @@ export class EventIngest {
           const row = current.get(e.broadcastId, tid) as { outcome: number } | undefined;
           // Only a target of that broadcast can change its outcome; the terminal id comes from the topic.
           if (row && OUTCOME_RANK[e.outcome]! > OUTCOME_RANK[row.outcome]!) {
-            update.run(e.outcome, e.reason ?? null, e.startedAt ?? null, e.endedAt ?? null, receivedAt, e.broadcastId, tid);
+            update.run(
+              e.outcome,
+              e.reason ?? null,
+              e.startedAt ?? null,
+              e.endedAt ?? null,
+              receivedAt,
+              e.broadcastId,
+              tid,
+            );
           }
         }
       }
-      let acked = (this.db.prepare('SELECT acked_seq FROM terminals WHERE id = ?').get(tid) as { acked_seq: number }).acked_seq;
+      let acked = (
+        this.db.prepare('SELECT acked_seq FROM terminals WHERE id = ?').get(tid) as { acked_seq: number }
+      ).acked_seq;
       while (exists.get(tid, acked + 1)) acked += 1;
-      this.db.prepare('UPDATE terminals SET acked_seq = ?, last_seen = ? WHERE id = ?').run(acked, receivedAt, tid);
+      this.db
+        .prepare('UPDATE terminals SET acked_seq = ?, last_seen = ? WHERE id = ?')
+        .run(acked, receivedAt, tid);
       return { stored, duplicates: parsed.data.events.length - stored, ackedUpTo: acked };
     })();
     if (fresh.length > 0) for (const l of this.listeners) l(tid, fresh);

@@ -37,7 +37,9 @@ export function loadOrCreateSigningKeys(dataDir: string, now: () => number = Dat
   const pair = sm2GenerateKeyPair();
   const kid = sm2KeyId(pair.publicKey);
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ alg: 'SM2-SM3', kid, ...pair, createdAt: now() }, null, 2), { mode: 0o600 });
+  writeFileSync(tmp, JSON.stringify({ alg: 'SM2-SM3', kid, ...pair, createdAt: now() }, null, 2), {
+    mode: 0o600,
+  });
   chmodSync(tmp, 0o600);
   renameSync(tmp, file);
   return { signer: { kid, privateKey: pair.privateKey }, publicKey: pair.publicKey, kid };

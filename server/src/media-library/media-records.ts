@@ -56,6 +56,8 @@ export class MediaRecords {
   }
 
   list(limit = 200): MediaRecord[] {
-    return (this.db.prepare('SELECT * FROM media ORDER BY created_at DESC LIMIT ?').all(limit) as MediaRow[]).map(toRecord);
+    return (
+      this.db.prepare('SELECT * FROM media ORDER BY created_at DESC LIMIT ?').all(limit) as MediaRow[]
+    ).map(toRecord);
   }
 }

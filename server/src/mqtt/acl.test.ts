@@ -11,10 +11,26 @@ const accessA = { areaChain: ['450323', '450323101', '450323101200'], groups: ['
 
 describe('terminal ACL rules', () => {
   it('allows exactly its own topics and its chain', () => {
-    for (const t of [topics.terminalCmd(A), topics.terminalTarget(A), topics.terminalAck(A), topics.areaCmd('450323'), topics.areaCmd('450323101'), topics.areaCmd('450323101200'), topics.groupCmd('flood')]) {
+    for (const t of [
+      topics.terminalCmd(A),
+      topics.terminalTarget(A),
+      topics.terminalAck(A),
+      topics.areaCmd('450323'),
+      topics.areaCmd('450323101'),
+      topics.areaCmd('450323101200'),
+      topics.groupCmd('flood'),
+    ]) {
       expect(terminalMaySubscribe(A, accessA, t), t).toBe(true);
     }
-    for (const t of [topics.terminalCmd(B), topics.areaCmd('450323104'), topics.groupCmd('other'), 'dlb/v1/#', 'dlb/v1/terminal/+/cmd', topics.terminalState(A), '#']) {
+    for (const t of [
+      topics.terminalCmd(B),
+      topics.areaCmd('450323104'),
+      topics.groupCmd('other'),
+      'dlb/v1/#',
+      'dlb/v1/terminal/+/cmd',
+      topics.terminalState(A),
+      '#',
+    ]) {
       expect(terminalMaySubscribe(A, accessA, t), t).toBe(false);
     }
   });
@@ -55,7 +71,10 @@ describe('MQTT packet size guard', () => {
 
   it('passes packets within the limit, even split across chunks', async () => {
     const pkt = Buffer.concat([Buffer.from([0x30, 0x05]), Buffer.from('abcde')]);
-    const r = await run([pkt.subarray(0, 1), pkt.subarray(1, 3), pkt.subarray(3), Buffer.from([0xc0, 0x00])], 100);
+    const r = await run(
+      [pkt.subarray(0, 1), pkt.subarray(1, 3), pkt.subarray(3), Buffer.from([0xc0, 0x00])],
+      100,
+    );
     expect(r.error).toBeNull();
     expect(r.passed).toBe(pkt.length + 2);
   });

@@ -22,7 +22,8 @@ export function terminalMayPublish(
   retain: boolean,
 ): PublishDecision {
   const [stateTopic, eventsTopic] = terminalWriteTopics(tid);
-  if (topic !== stateTopic && topic !== eventsTopic) return { ok: false, why: `终端 ${tid} 无权发布到 ${topic}` };
+  if (topic !== stateTopic && topic !== eventsTopic)
+    return { ok: false, why: `终端 ${tid} 无权发布到 ${topic}` };
   if (payloadBytes > MAX_PAYLOAD_BYTES) return { ok: false, why: `消息过大 (${payloadBytes} 字节)` };
   if (retain && topic !== stateTopic) return { ok: false, why: '只有状态消息可以保留' };
   return { ok: true };

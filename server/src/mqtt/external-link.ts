@@ -8,7 +8,11 @@ import type { BrokerLink } from './broker-link.ts';
  */
 export class ExternalBrokerLink implements BrokerLink {
   private client: MqttClient | null = null;
-  private readonly handlers: Array<{ filter: string; match: RegExp; handler: (t: string, p: Buffer) => void }> = [];
+  private readonly handlers: Array<{
+    filter: string;
+    match: RegExp;
+    handler: (t: string, p: Buffer) => void;
+  }> = [];
 
   constructor(
     private readonly opts: {
@@ -35,7 +39,8 @@ export class ExternalBrokerLink implements BrokerLink {
           connectTimeout: 10_000,
         });
       } catch (e) {
-        if (Date.now() > deadline) throw new Error(`无法连接消息服务器 ${this.opts.url}: ${(e as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`无法连接消息服务器 ${this.opts.url}: ${(e as Error).message}`);
         this.opts.log?.(`连接消息服务器失败，稍后重试: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 300));
       }
@@ -54,7 +59,11 @@ export class ExternalBrokerLink implements BrokerLink {
     if (c) await c.endAsync();
   }
 
-  async publish(topic: string, payload: Buffer | string, opts: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+  async publish(
+    topic: string,
+    payload: Buffer | string,
+    opts: { qos: 0 | 1; retain?: boolean },
+  ): Promise<void> {
     if (!this.client) throw new Error('broker link not started');
     await this.client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain ?? false });
   }

@@ -3,8 +3,8 @@ import {
   type AgentConfigInput,
   areaChainOf,
   makeTerminalId,
-  StateMessageSchema,
   type StateMessage,
+  StateMessageSchema,
   type TerminalStatusCode,
 } from '@dlb/protocol';
 import type { AreaService } from '../areas/area-service.ts';
@@ -82,7 +82,9 @@ type Cached = { secretHash: string; mediaHash: string; enabled: boolean; areaCha
  */
 export class TerminalService {
   private readonly cache = new Map<string, Cached>();
-  private readonly listeners: Array<(change: { tid: string; kind: 'added' | 'disabled' | 'enabled' | 'rotated' }) => void> = [];
+  private readonly listeners: Array<
+    (change: { tid: string; kind: 'added' | 'disabled' | 'enabled' | 'rotated' }) => void
+  > = [];
 
   constructor(
     private readonly db: Db,
@@ -93,7 +95,9 @@ export class TerminalService {
     for (const r of this.db.prepare('SELECT * FROM terminals').all() as TerminalRow[]) this.remember(r);
   }
 
-  onChange(listener: (change: { tid: string; kind: 'added' | 'disabled' | 'enabled' | 'rotated' }) => void): void {
+  onChange(
+    listener: (change: { tid: string; kind: 'added' | 'disabled' | 'enabled' | 'rotated' }) => void,
+  ): void {
     this.listeners.push(listener);
   }
 
@@ -128,7 +132,9 @@ export class TerminalService {
   /** Terminals under an area code (county, township or village), or all. */
   list(areaCode?: string): Terminal[] {
     const rows = areaCode
-      ? (this.db.prepare("SELECT * FROM terminals WHERE village_code LIKE ? || '%' ORDER BY id").all(areaCode) as TerminalRow[])
+      ? (this.db
+          .prepare("SELECT * FROM terminals WHERE village_code LIKE ? || '%' ORDER BY id")
+          .all(areaCode) as TerminalRow[])
       : (this.db.prepare('SELECT * FROM terminals ORDER BY id').all() as TerminalRow[]);
     return rows.map(toTerminal);
   }
@@ -141,10 +147,16 @@ export class TerminalService {
     ).map((r) => r.id);
   }
 
-  register(input: { villageCode: string; name?: string }): { terminal: Terminal; agentConfig: AgentConfigInput } {
+  register(input: { villageCode: string; name?: string }): {
+    terminal: Terminal;
+    agentConfig: AgentConfigInput;
+  } {
     const village = this.areas.require(input.villageCode);
     if (village.level !== 'village') {
-      throw unprocessable('not_a_village', `终端须登记在村（社区）一级，${village.name} (${village.code}) 是${village.level === 'county' ? '县' : '乡镇'}级`);
+      throw unprocessable(
+        'not_a_village',
+        `终端须登记在村（社区）一级，${village.name} (${village.code}) 是${village.level === 'county' ? '县' : '乡镇'}级`,
+      );
     }
     const mqttPassword = secret();
     const mediaToken = secret();
@@ -162,7 +174,15 @@ export class TerminalService {
           `INSERT INTO terminals (id, village_code, name, mqtt_secret_hash, mqtt_mosquitto_hash, media_token_hash, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(tid, village.code, input.name?.trim() || `${village.name}${seq}号终端`, sha256(mqttPassword), mosquittoHash, sha256(mediaToken), this.now());
+        .run(
+          tid,
+          village.code,
+          input.name?.trim() || `${village.name}${seq}号终端`,
+          sha256(mqttPassword),
+          mosquittoHash,
+          sha256(mediaToken),
+          this.now(),
+        );
       return tid;
     })();
     this.remember(this.row(id)!);
@@ -228,7 +248,13 @@ export class TerminalService {
   }
 
   /** Everything the Mosquitto password/ACL files need. */
-  mosquittoEntries(): Array<{ tid: string; hash: string; areaChain: string[]; groups: string[]; enabled: boolean }> {
+  mosquittoEntries(): Array<{
+    tid: string;
+    hash: string;
+    areaChain: string[];
+    groups: string[];
+    enabled: boolean;
+  }> {
     return (this.db.prepare('SELECT * FROM terminals ORDER BY id').all() as TerminalRow[]).map((r) => ({
       tid: r.id,
       hash: r.mqtt_mosquitto_hash,
@@ -244,4 +270,3 @@ export class TerminalService {
       .run(state.status, state.online ? 1 : 0, JSON.stringify(state), receivedAt, tid);
   }
 }
-

@@ -29,7 +29,8 @@ export function areaRoutes(s: Services): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/api/areas/import',
-      summary: '导入行政区划：JSON（{county,townships[{villages}]} 或 {areas:[{code,name}]}）或 CSV（code,name）',
+      summary:
+        '导入行政区划：JSON（{county,townships[{villages}]} 或 {areas:[{code,name}]}）或 CSV（code,name）',
       auth: { roles: ['admin'] },
       rawBody: { contentTypes: ['application/json', 'text/csv', 'text/plain'] },
       handler: async ({ req }) => {

@@ -36,7 +36,10 @@ export function broadcastRoutes(s: Services): AnyRoute[] {
       summary: '播发详情和每个终端的回传结果（0 未处理 1 等待 2 播放中 3 已播 4 失败 5 取消）',
       auth: { roles: READERS },
       params: z.object({ id: z.string().regex(/^b[a-z0-9]{8,40}$/) }),
-      handler: ({ params }) => ({ broadcast: s.broadcasts.require(params.id), outcomes: s.broadcasts.outcomes(params.id) }),
+      handler: ({ params }) => ({
+        broadcast: s.broadcasts.require(params.id),
+        outcomes: s.broadcasts.outcomes(params.id),
+      }),
     }),
   ];
 }

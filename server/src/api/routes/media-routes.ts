@@ -18,7 +18,10 @@ export function mediaRoutes(s: Services): AnyRoute[] {
       rawBody: { contentTypes: ['multipart/form-data'] },
       status: 201,
       handler: async ({ req, user }) => {
-        const upload = await receiveUpload(req, { maxBytes: s.config.media.maxUploadBytes, tmpDir: s.mediaStore.tmpDir() });
+        const upload = await receiveUpload(req, {
+          maxBytes: s.config.media.maxUploadBytes,
+          tmpDir: s.mediaStore.tmpDir(),
+        });
         const rendered = await ingestAudio(upload.tempPath, {
           tools: s.ffmpeg,
           store: s.mediaStore,

@@ -16,7 +16,12 @@ export function systemRoutes(s: Services): AnyRoute[] {
           db = false;
         }
         res.status(db ? 200 : 503);
-        return { status: db ? 'ok' : 'degraded', db, mqtt: s.config.mqtt.mode, uptimeSec: Math.round((s.now() - s.startedAt) / 1000) };
+        return {
+          status: db ? 'ok' : 'degraded',
+          db,
+          mqtt: s.config.mqtt.mode,
+          uptimeSec: Math.round((s.now() - s.startedAt) / 1000),
+        };
       },
     }),
   ];
