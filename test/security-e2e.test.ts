@@ -236,6 +236,56 @@ describe('security against the embedded broker and real agent processes', () => 
     expect(events).toEqual([]);
   });
 
+  it('disabling drops a terminal at once; rotating credentials retires the old ones', async () => {
+    const connect = (password: string) =>
+      mqtt.connectAsync(centre.mqttUrl, {
+        username: other.tid,
+        password,
+        clientId: other.tid,
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+      });
+    const live = await connect(other.password);
+    const dropped = new Promise<void>((r) => live.once('close', () => r()));
+    await centre.api.call('POST', `/api/terminals/${other.tid}/disable`);
+    await dropped;
+    await expect(connect(other.password)).rejects.toThrow();
+    await centre.api.call('POST', `/api/terminals/${other.tid}/enable`);
+    const rotated = await centre.api.call<{
+      agentConfig: { mqtt: { password: string }; mediaToken: string };
+    }>('POST', `/api/terminals/${other.tid}/rotate-credentials`);
+    await expect(connect(other.password)).rejects.toThrow();
+    const fresh = await connect(rotated.agentConfig.mqtt.password);
+    await fresh.endAsync();
+    const time = await fetch(`${centre.httpUrl}/t/time`, {
+      headers: { authorization: `Bearer ${other.tid}:${rotated.agentConfig.mediaToken}` },
+    });
+    expect(time.status).toBe(200);
+    other = { tid: other.tid, password: rotated.agentConfig.mqtt.password };
+  });
+
+  it('a logged-out session token stops working', async () => {
+    const login = await fetch(`${centre.httpUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'test-admin-password-0001' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const me = () => fetch(`${centre.httpUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await me()).status).toBe(200);
+    await fetch(`${centre.httpUrl}/api/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((await me()).status).toBe(401);
+    const wrong = await fetch(`${centre.httpUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'not-the-password' }),
+    });
+    expect(wrong.status).toBe(401);
+  });
+
   it('API routes refuse unauthenticated calls and unknown ids', async () => {
     for (const [method, p] of [
       ['GET', '/api/terminals'],
