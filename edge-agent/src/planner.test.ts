@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { plan, type QueueItem } from './planner.ts';
+
+let arrival = 0;
+const item = (id: string, priority: number, extra: Partial<QueueItem> = {}): QueueItem => ({
+  commandId: id,
+  broadcastId: `b-${id}`,
+  priority,
+  expiresAt: 10_000,
+  queuedAt: 0,
+  arrival: arrival++,
+  ready: true,
+  ...extra,
+});
+
+describe('plan', () => {
+  it('starts the best ready item when idle', () => {
+    const low = item('low', 120);
+    const high = item('high', 150);
+    const p = plan(null, [low, high], 100);
+    expect(p.start).toBe(high);
+    expect(p.preempt).toBeNull();
+    expect(p.queue).toEqual([low]);
+  });
+
+  it('a higher priority preempts the one playing at once', () => {
+    const cur = { item: item('prog', 150), startedAt: 50 };
+    const alert = item('alert', 250);
+    const p = plan(cur, [alert], 100);
+    expect(p.preempt).toBe(cur);
+    expect(p.start).toBe(alert);
+    expect(p.queue).toEqual([]);
+  });
+
+  it('an equal priority waits its turn, first come first served', () => {
+    const cur = { item: item('a', 150), startedAt: 50 };
+    const b = item('b', 150, { queuedAt: 60 });
+    const c = item('c', 150, { queuedAt: 70 });
+    const waiting = plan(cur, [c, b], 100);
+    expect(waiting.start).toBeNull();
+    expect(waiting.preempt).toBeNull();
+    const next = plan(null, waiting.queue, 200);
+    expect(next.start).toBe(b);
+  });
+
+  it('a lower priority waits, and a higher one waiting goes first', () => {
+    const cur = { item: item('a', 150), startedAt: 50 };
+    const low = item('low', 50);
+    expect(plan(cur, [low], 100).start).toBeNull();
+    const mid = item('mid', 120, { queuedAt: 99 });
+    expect(plan(null, [low, mid], 100).start).toBe(mid);
+  });
+
+  it('an item that expired before it could start is dropped as expired', () => {
+    const cur = { item: item('long', 150), startedAt: 0 };
+    const late = item('late', 150, { expiresAt: 500 });
+    const first = plan(cur, [late], 400);
+    expect(first.expire).toEqual([]);
+    expect(first.wakeAt).toBe(501);
+    const p = plan(cur, [late], 501);
+    expect(p.expire).toEqual([late]);
+    expect(p.queue).toEqual([]);
+    expect(p.wakeAt).toBeNull();
+  });
+
+  it('holds an item until its startAt and wakes for it', () => {
+    const timed = item('timed', 120, { startAt: 1000 });
+    const p = plan(null, [timed], 400);
+    expect(p.start).toBeNull();
+    expect(p.wakeAt).toBe(1000);
+    expect(plan(null, [timed], 1000).start).toBe(timed);
+  });
+
+  it('an item still downloading does not block a ready one of the same priority', () => {
+    const slow = item('slow', 150, { ready: false });
+    const fast = item('fast', 150);
+    const p = plan(null, [slow, fast], 100);
+    expect(p.start).toBe(fast);
+    expect(p.queue).toEqual([slow]);
+  });
+
+  it('a waiting download still expires', () => {
+    const slow = item('slow', 150, { ready: false, expiresAt: 50 });
+    expect(plan(null, [slow], 100).expire).toEqual([slow]);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The playback planner: pure, no IO. Given what is playing, what waits, and the time by the corrected
+ * clock, it says what to expire, whether to preempt, what to start, and when to look again.
+ * Rules (DESIGN.md §5): a higher priority preempts a lower one at once; an equal or lower one waits its
+ * turn (first come, first served within a priority); `startAt` holds an item back until that instant;
+ * an item whose command expired before it could start is dropped as expired; an item whose audio is
+ * not yet downloaded waits without blocking others.
+ */
+
+export interface QueueItem {
+  commandId: string;
+  broadcastId: string;
+  priority: number;
+  /** The command's expiresAt: if it has not started by then, it never will. */
+  expiresAt: number;
+  /** Start no earlier than this instant (corrected clock). */
+  startAt?: number;
+  /** When the item joined the queue (corrected clock). */
+  queuedAt: number;
+  /** Arrival order, to keep FIFO among items queued in the same millisecond. */
+  arrival: number;
+  /** False while its audio is still downloading: it can expire but cannot start. */
+  ready: boolean;
+}
+
+export interface Current<T extends QueueItem = QueueItem> {
+  item: T;
+  startedAt: number;
+}
+
+export interface Plan<T extends QueueItem = QueueItem> {
+  /** Items that expired while waiting: outcome failed, reason 'expired'. */
+  expire: T[];
+  /** The playing item to interrupt: outcome cancelled, reason 'preempted'. */
+  preempt: Current<T> | null;
+  /** The item to start now. */
+  start: T | null;
+  /** What still waits once the plan is carried out. */
+  queue: T[];
+  /** When to plan again if nothing else happens (a startAt arriving, a waiting item expiring). */
+  wakeAt: number | null;
+}
+
+const dueTime = (item: QueueItem): number => item.startAt ?? item.queuedAt;
+
+/** Ordering among startable items: priority first, then who was due first, then arrival. */
+export function compareItems(a: QueueItem, b: QueueItem): number {
+  return b.priority - a.priority || dueTime(a) - dueTime(b) || a.arrival - b.arrival;
+}
+
+export function plan<T extends QueueItem>(
+  current: Current<T> | null,
+  queue: readonly T[],
+  now: number,
+): Plan<T> {
+  const expire: T[] = [];
+  const alive: T[] = [];
+  for (const item of queue) (now > item.expiresAt ? expire : alive).push(item);
+
+  let best: T | null = null;
+  for (const item of alive) {
+    if (!item.ready || (item.startAt !== undefined && item.startAt > now)) continue;
+    if (best === null || compareItems(item, best) < 0) best = item;
+  }
+
+  let start: T | null = null;
+  let preempt: Current<T> | null = null;
+  if (best !== null) {
+    if (current === null) start = best;
+    else if (best.priority > current.item.priority) {
+      preempt = current;
+      start = best;
+    }
+  }
+  const rest = start === null ? alive : alive.filter((i) => i !== start);
+
+  let wakeAt: number | null = null;
+  for (const item of rest) {
+    const held = item.startAt !== undefined && item.startAt > now ? item.startAt : Number.POSITIVE_INFINITY;
+    const next = Math.min(held, item.expiresAt + 1);
+    if (wakeAt === null || next < wakeAt) wakeAt = next;
+  }
+  return { expire, preempt, start, queue: rest, wakeAt };
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Playback, type PlaybackOutcome } from './playback.ts';
+import { SilentSink } from './player.ts';
+import { realTimers } from './runtime.ts';
+
+const media = (durationMs: number) => ({
+  sha256: 'a'.repeat(64),
+  path: '/m/a.mp3',
+  bytes: 10,
+  durationMs,
+  mime: 'audio/mpeg',
+});
+
+function setup() {
+  vi.useFakeTimers({ now: 1_000_000 });
+  const outcomes: Array<[string, PlaybackOutcome['kind'], string?]> = [];
+  const snapshots: number[] = [];
+  const sink = new SilentSink({ timers: realTimers, now: Date.now });
+  const pb = new Playback({
+    player: sink,
+    now: Date.now,
+    timers: realTimers,
+    volume: () => 70,
+    onOutcome: (o) => outcomes.push([o.item.commandId, o.kind, 'reason' in o ? o.reason : undefined]),
+    onChange: (s) => snapshots.push(s.queue.length),
+  });
+  return { pb, outcomes, sink };
+}
+
+describe('Playback (fake clock)', () => {
+  it('plays for the media duration, then the next in line', async () => {
+    const { pb, outcomes, sink } = setup();
+    pb.add({
+      commandId: 'a',
+      broadcastId: 'A',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(1000),
+    });
+    pb.add({
+      commandId: 'b',
+      broadcastId: 'B',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(1000),
+    });
+    pb.markReady('a', '/f/a');
+    pb.markReady('b', '/f/b');
+    expect(pb.playing()?.item.commandId).toBe('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(pb.playing()?.item.commandId).toBe('b');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(pb.playing()).toBeNull();
+    expect(outcomes).toEqual([
+      ['a', 'waiting', undefined],
+      ['a', 'playing', undefined],
+      ['b', 'waiting', undefined],
+      ['a', 'played', undefined],
+      ['b', 'playing', undefined],
+      ['b', 'played', undefined],
+    ]);
+    expect(sink.records.map((r) => [r.commandId, r.stoppedAt! - r.startedAt, r.volume])).toEqual([
+      ['a', 1000, 70],
+      ['b', 1000, 70],
+    ]);
+    vi.useRealTimers();
+  });
+
+  it('an emergency preempts; the interrupted play is cancelled as preempted', async () => {
+    const { pb, outcomes, sink } = setup();
+    pb.add({
+      commandId: 'prog',
+      broadcastId: 'P',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(5000),
+    });
+    pb.markReady('prog', '/f/p');
+    await vi.advanceTimersByTimeAsync(1000);
+    pb.add({
+      commandId: 'red',
+      broadcastId: 'R',
+      priority: 250,
+      expiresAt: Date.now() + 60_000,
+      media: media(500),
+      volume: 100,
+    });
+    pb.markReady('red', '/f/r');
+    expect(pb.playing()?.item.commandId).toBe('red');
+    expect(outcomes).toContainEqual(['prog', 'cancelled', 'preempted']);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(outcomes.at(-1)).toEqual(['red', 'played', undefined]);
+    expect(sink.records[0]?.aborted).toBe(true);
+    expect(sink.records[1]?.volume).toBe(100);
+    vi.useRealTimers();
+  });
+
+  it('expires a waiting item when its command expires, and honours startAt', async () => {
+    const { pb, outcomes } = setup();
+    const t0 = Date.now();
+    pb.add({
+      commandId: 'long',
+      broadcastId: 'L',
+      priority: 150,
+      expiresAt: t0 + 60_000,
+      media: media(10_000),
+    });
+    pb.markReady('long', '/f/l');
+    pb.add({ commandId: 'short', broadcastId: 'S', priority: 150, expiresAt: t0 + 3000, media: media(100) });
+    pb.markReady('short', '/f/s');
+    pb.add({
+      commandId: 'timed',
+      broadcastId: 'T',
+      priority: 200,
+      expiresAt: t0 + 60_000,
+      startAt: t0 + 20_000,
+      media: media(100),
+    });
+    pb.markReady('timed', '/f/t');
+    await vi.advanceTimersByTimeAsync(3001);
+    expect(outcomes).toContainEqual(['short', 'failed', 'expired']);
+    await vi.advanceTimersByTimeAsync(7000);
+    expect(pb.playing()).toBeNull();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(pb.playing()?.item.commandId).toBe('timed');
+    expect(pb.playing()?.startedAt).toBe(t0 + 20_000);
+    vi.useRealTimers();
+  });
+
+  it('stop cancels a broadcast whether waiting or playing', async () => {
+    const { pb, outcomes } = setup();
+    pb.add({
+      commandId: 'a',
+      broadcastId: 'X',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(5000),
+    });
+    pb.add({
+      commandId: 'b',
+      broadcastId: 'X',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(5000),
+    });
+    pb.markReady('a', '/f/a');
+    expect(pb.stop('X')).toBe(2);
+    expect(outcomes.filter((o) => o[1] === 'cancelled')).toEqual([
+      ['b', 'cancelled', 'stopped'],
+      ['a', 'cancelled', 'stopped'],
+    ]);
+    expect(pb.playing()).toBeNull();
+    vi.useRealTimers();
+  });
+
+  it('a failing player reports player-failed', async () => {
+    vi.useFakeTimers();
+    const outcomes: string[] = [];
+    const pb = new Playback({
+      player: { check: () => null, play: () => Promise.reject(new Error('boom')) },
+      now: Date.now,
+      timers: realTimers,
+      volume: () => 50,
+      onOutcome: (o) => outcomes.push(`${o.kind}:${'reason' in o ? o.reason : ''}`),
+      onChange: () => {},
+    });
+    pb.add({
+      commandId: 'a',
+      broadcastId: 'A',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(100),
+    });
+    pb.markReady('a', '/f/a');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcomes).toEqual(['waiting:', 'playing:', 'failed:player-failed']);
+    vi.useRealTimers();
+  });
+});

@@ -1,0 +1,82 @@
+import type { AgentConfigInput } from '@dlb/protocol';
+
+export interface AreaRow {
+  code: string;
+  name: string;
+  level: 'county' | 'township' | 'village';
+  parentCode: string | null;
+}
+
+export interface TerminalRow {
+  id: string;
+  villageCode: string;
+  name: string;
+  enabled: boolean;
+}
+
+export class CentreApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The few calls of the centre's HTTP API the simulator needs. */
+export class CentreApi {
+  private token: string | null = null;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchFn: typeof fetch = fetch,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    const res = await this.fetchFn(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // leave null
+    }
+    if (!res.ok) {
+      const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new CentreApiError(
+        res.status,
+        e?.code ?? 'http',
+        `${method} ${path}: ${res.status} ${e?.message ?? text.slice(0, 200)}`,
+      );
+    }
+    return json as T;
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    const r = await this.call<{ token: string }>('POST', '/api/auth/login', { username, password });
+    this.token = r.token;
+  }
+
+  async areas(): Promise<AreaRow[]> {
+    return (await this.call<{ areas: AreaRow[] }>('GET', '/api/areas')).areas;
+  }
+
+  async terminals(): Promise<TerminalRow[]> {
+    return (await this.call<{ terminals: TerminalRow[] }>('GET', '/api/terminals')).terminals;
+  }
+
+  async registerTerminal(
+    villageCode: string,
+    name?: string,
+  ): Promise<{ terminal: TerminalRow; agentConfig: AgentConfigInput }> {
+    return this.call('POST', '/api/terminals', { villageCode, ...(name ? { name } : {}) });
+  }
+}

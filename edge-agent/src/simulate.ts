@@ -1,0 +1,194 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type AgentConfig, type AgentConfigInput, AgentConfigSchema } from '@dlb/protocol';
+import { Agent } from './agent.ts';
+import { ClockSync } from './clock.ts';
+import { readJsonOr, writeJsonAtomic } from './fs-util.ts';
+import { SilentSink } from './player.ts';
+import { errorText, type Logger } from './runtime.ts';
+import { type AreaRow, CentreApi } from './sim-api.ts';
+
+export interface SimulatorOptions {
+  count: number;
+  /** The centre, e.g. http://127.0.0.1:8080 */
+  server: string;
+  username: string;
+  password: string;
+  /** Put every terminal in this 9-digit township; default: round-robin over all villages. */
+  township?: string;
+  dataDir: string;
+  fetch?: typeof fetch;
+  /** Progress lines. */
+  print?: (line: string) => void;
+  /** Logger for the agents themselves (default: only warnings and errors, prefixed). */
+  agentLog?: Logger;
+  /** How many agents start at once. */
+  startBatch?: number;
+  /** How often progress lines may repeat (ms). */
+  printEveryMs?: number;
+}
+
+export interface BroadcastTally {
+  received: number;
+  played: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface RunningSimulator {
+  agents: Agent[];
+  tallies: Map<string, BroadcastTally>;
+  connectedCount(): number;
+  stop(): Promise<void>;
+}
+
+const STORE = 'sim-terminals.json';
+
+/** Stored configs that fit the request, then new registrations until there are `count`. */
+async function provision(
+  api: CentreApi,
+  opts: SimulatorOptions,
+  print: (l: string) => void,
+): Promise<AgentConfig[]> {
+  const storeFile = join(opts.dataDir, STORE);
+  const stored = readJsonOr<{ terminals?: AgentConfigInput[] }>(storeFile, {}).terminals ?? [];
+  const all: AgentConfigInput[] = [...stored];
+  const fits = (c: AgentConfigInput) => !opts.township || c.areaChain.includes(opts.township);
+  const chosen = all.filter(fits).slice(0, opts.count);
+  if (chosen.length < opts.count) {
+    const areas = await api.areas();
+    const villages = areas.filter(
+      (a: AreaRow) => a.level === 'village' && (!opts.township || a.parentCode === opts.township),
+    );
+    if (villages.length === 0)
+      throw new Error(opts.township ? `乡镇 ${opts.township} 下没有村` : '没有村级区划');
+    let k = chosen.length;
+    while (chosen.length < opts.count) {
+      const v = villages[k % villages.length]!;
+      const r = await api.registerTerminal(v.code, `模拟终端 ${v.name} ${k + 1}`);
+      chosen.push(r.agentConfig);
+      all.push(r.agentConfig);
+      writeJsonAtomic(storeFile, { terminals: all });
+      k++;
+      print(`已注册 ${chosen.length}/${opts.count} (${r.terminal.id} ${v.name})`);
+    }
+  } else print(`复用已注册的 ${chosen.length} 个模拟终端`);
+  return chosen.map((c) =>
+    AgentConfigSchema.parse({
+      ...c,
+      dataDir: join(resolve(opts.dataDir), 'agents', c.terminalId),
+      player: { kind: 'silent' },
+    }),
+  );
+}
+
+function prefixedWarnings(print: (l: string) => void): (tid: string) => Logger {
+  return (tid) => ({
+    info: () => {},
+    warn: (m) => print(`[${tid}] 警告 ${m}`),
+    error: (m) => print(`[${tid}] 错误 ${m}`),
+  });
+}
+
+/**
+ * Register `count` terminals through the centre's API (or reuse the ones registered before) and run
+ * them all in this process with silent players, each with its own data directory.
+ */
+export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  const print = opts.print ?? ((l: string) => console.log(l));
+  mkdirSync(opts.dataDir, { recursive: true });
+  const api = new CentreApi(opts.server, opts.fetch);
+  await api.login(opts.username, opts.password);
+  const configs = await provision(api, opts, print);
+  if (configs.length === 0) throw new Error('没有可运行的模拟终端');
+
+  const first = configs[0]!;
+  const clock = new ClockSync({
+    url: new URL('/t/time', first.serverUrl).toString(),
+    authorization: `Bearer ${first.terminalId}:${first.mediaToken}`,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  await clock.start();
+  print(`时钟偏差 ${clock.offsetMs} ms`);
+
+  const tallies = new Map<string, BroadcastTally>();
+  const dirty = new Set<string>();
+  const tally = (id: string) => {
+    let t = tallies.get(id);
+    if (!t) {
+      t = { received: 0, played: 0, failed: 0, cancelled: 0 };
+      tallies.set(id, t);
+    }
+    dirty.add(id);
+    return t;
+  };
+  let connected = 0;
+  let lastConnectedPrint = 0;
+  const printEvery = opts.printEveryMs ?? 1000;
+  const reportConnected = () => {
+    const t = Date.now();
+    if (connected === configs.length || t - lastConnectedPrint >= printEvery) {
+      lastConnectedPrint = t;
+      print(`已连接 ${connected}/${configs.length}`);
+    }
+  };
+  const loggerFor = opts.agentLog ? () => opts.agentLog! : prefixedWarnings(print);
+
+  const agents = configs.map((config) => {
+    const agent = new Agent(config, {
+      clock,
+      player: new SilentSink({ keep: 5 }),
+      log: loggerFor(config.terminalId),
+    });
+    agent.on('connected', () => {
+      connected++;
+      reportConnected();
+    });
+    agent.on('disconnected', () => {
+      connected--;
+      reportConnected();
+    });
+    agent.on('command', (env) => {
+      if (env.kind === 'play') tally(env.body.broadcastId).received++;
+    });
+    agent.on('outcome', (e) => {
+      if (e.outcome === 3) tally(e.broadcastId).played++;
+      else if (e.outcome === 4) tally(e.broadcastId).failed++;
+      else if (e.outcome === 5) tally(e.broadcastId).cancelled++;
+    });
+    return agent;
+  });
+
+  const printTallies = () => {
+    for (const id of dirty) {
+      const t = tallies.get(id)!;
+      const extra = `${t.failed ? ` 失败 ${t.failed}` : ''}${t.cancelled ? ` 取消 ${t.cancelled}` : ''}`;
+      print(`广播 ${id}: 已播放 ${t.played}/${t.received}${extra}`);
+    }
+    dirty.clear();
+  };
+  const ticker = setInterval(printTallies, printEvery);
+
+  const batch = opts.startBatch ?? 50;
+  for (let i = 0; i < agents.length; i += batch) {
+    await Promise.all(
+      agents
+        .slice(i, i + batch)
+        .map((a) => a.start().catch((err) => print(`[${a.terminalId}] 启动失败: ${errorText(err)}`))),
+    );
+  }
+  print(`已启动 ${agents.length} 个模拟终端`);
+
+  return {
+    agents,
+    tallies,
+    connectedCount: () => connected,
+    stop: async () => {
+      clearInterval(ticker);
+      printTallies();
+      clock.stop();
+      await Promise.all(agents.map((a) => a.stop().catch(() => {})));
+      print(`已停止 ${agents.length} 个模拟终端`);
+    },
+  };
+}
