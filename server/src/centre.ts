@@ -17,6 +17,7 @@ import { EventIngest } from './fleet/event-ingest.ts';
 import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
 import { resolveFfmpegTools } from './media/ffmpeg-path.ts';
 import { MediaStore } from './media/store.ts';
+import { checkFfmpegTools } from './media/tool-check.ts';
 import { MediaRecords } from './media-library/media-records.ts';
 import type { BrokerLink } from './mqtt/broker-link.ts';
 import { EmbeddedBroker } from './mqtt/embedded-broker.ts';
@@ -193,6 +194,12 @@ export class Centre {
   }
 
   async start(): Promise<void> {
+    const toolProblems = await checkFfmpegTools(this.services.ffmpeg);
+    if (toolProblems.length > 0) {
+      throw new Error(
+        `ffmpeg 不可用 (${this.services.ffmpeg.ffmpeg}): ${toolProblems.join('; ')}。请安装带 libmp3lame 的 ffmpeg，或在配置 media.ffmpegPath 中指定`,
+      );
+    }
     await this.bootstrap();
     await this.services.mediaStore.sweepTemp();
     await this.syncBrokerCredentials();

@@ -23,5 +23,12 @@ export const UPLOAD_DEMUXERS = [
  * with a colon in it from being read as a protocol; only the file protocol is allowed at all.
  */
 export function inputArgs(file: string): string[] {
-  return ['-protocol_whitelist', 'file', '-format_whitelist', UPLOAD_DEMUXERS.join(','), '-i', `file:${file}`];
+  return [
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    UPLOAD_DEMUXERS.join(','),
+    '-i',
+    `file:${file}`,
+  ];
 }

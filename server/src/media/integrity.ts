@@ -16,7 +16,8 @@ export async function checkRiffComplete(file: string): Promise<void> {
   try {
     const head = Buffer.alloc(12);
     const { bytesRead } = await fh.read(head, 0, 12, 0);
-    if (bytesRead < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return;
+    if (bytesRead < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE')
+      return;
     const declared = head.readUInt32LE(4);
     // 0 and 0xFFFFFFFF are written by streaming recorders that did not know the length yet.
     if (declared === 0 || declared === 0xffffffff) return;
@@ -37,6 +38,8 @@ export async function checkRiffComplete(file: string): Promise<void> {
 export function checkDecodedDuration(declaredMs: number, decodedMs: number): void {
   const tolerance = Math.max(500, declaredMs * 0.05);
   if (declaredMs - decodedMs > tolerance) {
-    throw truncatedAudio(`声明时长 ${(declaredMs / 1000).toFixed(1)} 秒，只能解码 ${(decodedMs / 1000).toFixed(1)} 秒`);
+    throw truncatedAudio(
+      `声明时长 ${(declaredMs / 1000).toFixed(1)} 秒，只能解码 ${(decodedMs / 1000).toFixed(1)} 秒`,
+    );
   }
 }

@@ -5,7 +5,8 @@ import { AppError, unprocessable } from '../errors.ts';
  * Messages are for county staff; `details` carries a short machine reason, never a path or an ffmpeg dump.
  */
 
-export const notAudio = (reason: string) => new AppError(415, 'not_audio', '不是可解码的音频文件', { reason });
+export const notAudio = (reason: string) =>
+  new AppError(415, 'not_audio', '不是可解码的音频文件', { reason });
 
 export const emptyAudio = () => unprocessable('empty_audio', '音频为空或时长为0');
 

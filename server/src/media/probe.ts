@@ -1,6 +1,6 @@
-import { emptyAudio, mediaTimeout, notAudio } from './media-errors.ts';
 import type { FfmpegTools } from './ffmpeg-path.ts';
 import { inputArgs } from './input-args.ts';
+import { emptyAudio, mediaTimeout, notAudio } from './media-errors.ts';
 import { runTool } from './run-tool.ts';
 
 export interface AudioProbe {
@@ -49,7 +49,11 @@ function seconds(v: string | undefined): number {
  * What ffprobe says about the first audio stream of a file. Refuses (415 not_audio) anything ffprobe cannot
  * open or that has no audio stream, and (422 empty_audio) a stream of no length.
  */
-export async function probeAudio(file: string, tools: FfmpegTools, opts: ProbeOptions = {}): Promise<AudioProbe> {
+export async function probeAudio(
+  file: string,
+  tools: FfmpegTools,
+  opts: ProbeOptions = {},
+): Promise<AudioProbe> {
   // `-v warning`, not `error`: the duration-estimate notice is a warning and it changes what we may trust.
   const r = await runTool(
     tools.ffprobe,

@@ -17,6 +17,11 @@ export { LOUDNESS } from './loudnorm.ts';
 
 export interface RenderOptions {
   loudness?: LoudnessTarget;
+  /**
+   * Extra true-peak margin for the MP3 encoder: at 64 kbit/s LAME overshoots the limiter's peaks by up to about
+   * 0.5 dB on dense material, so the limiter aims lower for the encoded file to stay within `loudness.truePeak`.
+   */
+  codecHeadroomDb?: number;
   /** MP3 CBR bitrate; 64 kbit/s mono is plenty for horn speakers. */
   bitrateKbps?: number;
   sampleRate?: number;
@@ -81,8 +86,12 @@ export async function renderForTerminals(
   tools: FfmpegTools,
   opts: RenderOptions = {},
 ): Promise<RenderResult> {
+  const wanted = opts.loudness ?? LOUDNESS;
+  const headroom = opts.codecHeadroomDb ?? 0.5;
   const o: Required<RenderOptions> = {
-    loudness: opts.loudness ?? LOUDNESS,
+    // What the limiter aims at; the encoded file then lands within `wanted`.
+    loudness: { ...wanted, truePeak: wanted.truePeak - headroom },
+    codecHeadroomDb: headroom,
     bitrateKbps: opts.bitrateKbps ?? 64,
     sampleRate: opts.sampleRate ?? 44_100,
     maxDecodeMs: opts.maxDecodeMs ?? 0,
@@ -110,7 +119,9 @@ export async function renderForTerminals(
       { timeoutMs: o.timeoutMs },
     );
     if (r.timedOut) throw mediaTimeout();
-    if (r.code !== 0) throw corruptAudio('encode_failed');
+    // The measuring pass already decoded all of the input, so a failure here is ours (e.g. an ffmpeg without
+    // libmp3lame), not the uploader's: an internal error, with the tail of stderr for the log only.
+    if (r.code !== 0) throw new Error(`ffmpeg encode failed (${r.code}): ${r.stderr.slice(-500)}`);
     await rename(part, output);
     return { decodedMs, measurement };
   } finally {

@@ -1,14 +1,18 @@
+import { availableParallelism } from 'node:os';
 import { Sha256Hex } from '@dlb/protocol';
 import { z } from 'zod';
 import { ingestAudio } from '../../media/ingest.ts';
 import { sendMediaFile } from '../../media/serve-range.ts';
 import { receiveUpload } from '../../media/upload.ts';
+import { Limiter } from '../../util/limiter.ts';
 import { type AnyRoute, defineRoute } from '../route-registry.ts';
 import type { Services } from '../services.ts';
 
 const ShaParams = z.object({ sha256: Sha256Hex });
 
 export function mediaRoutes(s: Services): AnyRoute[] {
+  // Renders use a core each; more at once would only slow every operator down together.
+  const renders = new Limiter(Math.max(1, availableParallelism() - 1));
   return [
     defineRoute({
       method: 'post',
@@ -22,11 +26,13 @@ export function mediaRoutes(s: Services): AnyRoute[] {
           maxBytes: s.config.media.maxUploadBytes,
           tmpDir: s.mediaStore.tmpDir(),
         });
-        const rendered = await ingestAudio(upload.tempPath, {
-          tools: s.ffmpeg,
-          store: s.mediaStore,
-          maxDurationMs: s.config.media.maxDurationSec * 1000,
-        });
+        const rendered = await renders.run(() =>
+          ingestAudio(upload.tempPath, {
+            tools: s.ffmpeg,
+            store: s.mediaStore,
+            maxDurationMs: s.config.media.maxDurationSec * 1000,
+          }),
+        );
         const media = s.mediaRecords.upsert(
           {
             sha256: rendered.sha256,
