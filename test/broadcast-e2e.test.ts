@@ -1,25 +1,18 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTone } from './helpers/audio.ts';
 import {
   type AgentProcess,
   type CentreProcess,
   startAgentProcess,
   startCentreProcess,
   tempDir,
+  uploadTone,
+  waitAllPlayed,
+  waitOnline,
 } from './helpers/fleet.ts';
-import { eventually } from './helpers/processes.ts';
 
 // 大圩镇 (450323101) gets the broadcast; 潭下镇 (450323104) must stay silent.
 const DAXU_VILLAGES = ['450323101200', '450323101201'];
 const TANXIA_VILLAGE = '450323104200';
-
-interface Outcome {
-  terminalId: string;
-  outcome: number;
-  startedAt: number | null;
-  endedAt: number | null;
-}
 
 describe('broadcast to a township, end to end with real processes (embedded broker)', () => {
   const tmp = tempDir('dlb-e2e-');
@@ -30,16 +23,9 @@ describe('broadcast to a township, end to end with real processes (embedded brok
     centre = await startCentreProcess(tmp.dir);
     for (const v of [...DAXU_VILLAGES, TANXIA_VILLAGE])
       agents.push(await startAgentProcess(centre, tmp.dir, v));
-    await eventually(
-      async () => {
-        const { terminals } = await centre.api.call<{ terminals: Array<{ online: boolean }> }>(
-          'GET',
-          '/api/terminals',
-        );
-        return terminals.length === 3 && terminals.every((t) => t.online);
-      },
-      30_000,
-      'all three agents online',
+    await waitOnline(
+      centre,
+      agents.map((a) => a.tid),
     );
   });
 
@@ -50,9 +36,7 @@ describe('broadcast to a township, end to end with real processes (embedded brok
   });
 
   it('plays on every terminal of the township, reports played (3), and the other township hears nothing', async () => {
-    const wav = path.join(tmp.dir, 'notice.wav');
-    makeTone(wav, 2);
-    const { media } = await centre.api.upload(wav);
+    const media = await uploadTone(centre, tmp.dir, 2);
     expect(media.durationMs).toBeGreaterThan(1800);
     expect(media.durationMs).toBeLessThan(2300);
 
@@ -68,14 +52,7 @@ describe('broadcast to a township, end to end with real processes (embedded brok
     );
     expect(broadcast.total).toBe(2);
 
-    const outcomes = await eventually(
-      async () => {
-        const r = await centre.api.call<{ outcomes: Outcome[] }>('GET', `/api/broadcasts/${broadcast.id}`);
-        return r.outcomes.every((o) => o.outcome === 3) ? r.outcomes : null;
-      },
-      30_000,
-      'both township terminals played',
-    );
+    const outcomes = await waitAllPlayed(centre, broadcast.id);
 
     const daxu = agents
       .slice(0, 2)

@@ -26,7 +26,7 @@ describe.runIf(present)(
       );
       expect(fromCsv).toEqual(fromSample);
       const levels: Record<string, number> = {};
-    for (const a of fromCsv) levels[a.level] = (levels[a.level] ?? 0) + 1;
+      for (const a of fromCsv) levels[a.level] = (levels[a.level] ?? 0) + 1;
       expect(levels).toEqual({ county: 1, township: 12, village: 149 });
       expect(fromCsv.find((a) => a.code === normaliseCode('450323101000'))?.name).toBe('大圩镇');
     });

@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTone } from './helpers/audio.ts';
 import {
   type AgentProcess,
   type CentreProcess,
   startAgentProcess,
   startCentreProcess,
   tempDir,
+  uploadTone,
+  waitOnline,
 } from './helpers/fleet.ts';
 import { eventually } from './helpers/processes.ts';
 
@@ -24,13 +25,7 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
   beforeAll(async () => {
     centre = await startCentreProcess(tmp.dir);
     agent = await startAgentProcess(centre, tmp.dir, '450323107200');
-    await eventually(
-      async () =>
-        (await centre.api.call<{ terminal: { online: boolean } }>('GET', `/api/terminals/${agent.tid}`))
-          .terminal.online,
-      30_000,
-      'agent online',
-    );
+    await waitOnline(centre, [agent.tid]);
   });
   afterAll(async () => {
     centre.proc.child.kill('SIGCONT');
@@ -40,9 +35,7 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
   });
 
   it('re-sends the unacknowledged played report after restart; the centre stores it once', async () => {
-    const wav = path.join(tmp.dir, 'tone.wav');
-    makeTone(wav, 1.5);
-    const { media } = await centre.api.upload(wav);
+    const media = await uploadTone(centre, tmp.dir, 1.5);
     const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
       mediaSha256: media.sha256,
       target: { kind: 'terminal', tid: agent.tid },

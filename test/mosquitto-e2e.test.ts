@@ -11,6 +11,8 @@ import {
   startAgentProcess,
   startCentreProcess,
   tempDir,
+  waitAllPlayed,
+  waitOnline,
 } from './helpers/fleet.ts';
 import {
   mosquittoFileGroup,
@@ -66,16 +68,10 @@ describe.runIf(!skip)(
         villageCode: '450323104201',
       });
       spare = { tid: reg.terminal.id, password: reg.agentConfig.mqtt.password };
-      await eventually(
-        async () => {
-          const { terminals } = await centre.api.call<{ terminals: Array<{ id: string; online: boolean }> }>(
-            'GET',
-            '/api/terminals',
-          );
-          return agents.every((a) => terminals.find((t) => t.id === a.tid)?.online);
-        },
+      await waitOnline(
+        centre,
+        agents.map((a) => a.tid),
         40_000,
-        'agents online through Mosquitto',
       );
     });
 
@@ -99,16 +95,7 @@ describe.runIf(!skip)(
         },
       );
       expect(broadcast.total).toBe(2);
-      const outcomes = await eventually(
-        async () => {
-          const r = await centre.api.call<{
-            outcomes: Array<{ terminalId: string; outcome: number; startedAt: number; endedAt: number }>;
-          }>('GET', `/api/broadcasts/${broadcast.id}`);
-          return r.outcomes.every((o) => o.outcome === 3) ? r.outcomes : null;
-        },
-        30_000,
-        'played through Mosquitto',
-      );
+      const outcomes = await waitAllPlayed(centre, broadcast.id);
       for (const o of outcomes)
         expect(o.endedAt - o.startedAt).toBeGreaterThanOrEqual(media.durationMs - 100);
       const { events } = await centre.api.call<{ events: unknown[] }>(

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { type PlayBody, signEnvelope, sm2GenerateKeyPair, sm2KeyId, topics } from '@dlb/protocol';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTone } from './helpers/audio.ts';
 import {
   type AgentProcess,
   type CentreProcess,
   startAgentProcess,
   startCentreProcess,
   tempDir,
+  uploadTone,
+  waitOnline,
 } from './helpers/fleet.ts';
 import { eventually } from './helpers/processes.ts';
 
@@ -37,16 +38,8 @@ describe('security against the embedded broker and real agent processes', () => 
     other = { tid: reg.terminal.id, password: reg.agentConfig.mqtt.password };
     serverPassword = readFileSync(path.join(centre.dataDir, 'keys', 'mqtt-server-password'), 'utf8').trim();
     signingKey = JSON.parse(readFileSync(path.join(centre.dataDir, 'keys', 'signing-key.json'), 'utf8'));
-    const wav = path.join(tmp.dir, 'tone.wav');
-    makeTone(wav, 1);
-    media = (await centre.api.upload(wav)).media;
-    await eventually(
-      async () =>
-        (await centre.api.call<{ terminal: { online: boolean } }>('GET', `/api/terminals/${agent.tid}`))
-          .terminal.online,
-      30_000,
-      'agent online',
-    );
+    media = await uploadTone(centre, tmp.dir, 1);
+    await waitOnline(centre, [agent.tid]);
   });
 
   afterAll(async () => {

@@ -3,7 +3,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiClient } from './api-client.ts';
-import { type RunningProcess, startTsProcess } from './processes.ts';
+import { makeTone } from './audio.ts';
+import { eventually, type RunningProcess, startTsProcess } from './processes.ts';
 
 export const ADMIN_PASSWORD = 'test-admin-password-0001';
 
@@ -82,4 +83,55 @@ export async function startAgentProcess(
 export function tempDir(prefix: string): { dir: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Waits until the centre reports every given terminal online. */
+export async function waitOnline(centre: CentreProcess, tids: string[], timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    async () => {
+      const { terminals } = await centre.api.call<{ terminals: Array<{ id: string; online: boolean }> }>(
+        'GET',
+        '/api/terminals',
+      );
+      return tids.every((tid) => terminals.find((t) => t.id === tid)?.online);
+    },
+    timeoutMs,
+    `terminals online: ${tids.join(', ')}`,
+  );
+}
+
+/** Makes a tone with ffmpeg and uploads it through the API. */
+export async function uploadTone(centre: CentreProcess, dir: string, seconds: number): Promise<Media> {
+  const wav = path.join(dir, `tone-${seconds}s-${Date.now()}.wav`);
+  makeTone(wav, seconds);
+  return (await centre.api.upload(wav)).media;
+}
+
+export interface Media {
+  sha256: string;
+  durationMs: number;
+  bytes: number;
+}
+
+export interface TargetOutcome {
+  terminalId: string;
+  outcome: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** Waits until every target of a broadcast has reached outcome 3 (played); returns the outcomes. */
+export function waitAllPlayed(
+  centre: CentreProcess,
+  broadcastId: string,
+  timeoutMs = 30_000,
+): Promise<TargetOutcome[]> {
+  return eventually(
+    async () => {
+      const r = await centre.api.call<{ outcomes: TargetOutcome[] }>('GET', `/api/broadcasts/${broadcastId}`);
+      return r.outcomes.length > 0 && r.outcomes.every((o) => o.outcome === 3) ? r.outcomes : null;
+    },
+    timeoutMs,
+    `broadcast ${broadcastId} played everywhere`,
+  );
 }
