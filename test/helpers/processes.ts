@@ -27,7 +27,13 @@ export function startTsProcess(entry: string, args: string[], env: Record<string
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      // Wake the waiters so they fail at once with the output, rather than at their timeout.
+      for (const w of waiters.splice(0)) w();
+      r();
+    }),
+  );
   return {
     child,
     output: () => out,
@@ -42,9 +48,9 @@ export function startTsProcess(entry: string, args: string[], env: Record<string
           if (m) {
             clearTimeout(timer);
             resolve(m);
-          } else if (child.exitCode !== null) {
+          } else if (child.exitCode !== null || child.signalCode !== null) {
             clearTimeout(timer);
-            reject(new Error(`process exited (${child.exitCode}) before ${pattern}:\n${out.slice(-3000)}`));
+            reject(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${out.slice(-3000)}`));
           } else waiters.push(check);
         };
         check();
