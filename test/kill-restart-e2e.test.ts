@@ -35,15 +35,26 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
   });
 
   it('re-sends the unacknowledged played report after restart; the centre stores it once', async () => {
-    const media = await uploadTone(centre, tmp.dir, 1.5);
+    const media = await uploadTone(centre, tmp.dir, 2.5);
     const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
       mediaSha256: media.sha256,
       target: { kind: 'terminal', tid: agent.tid },
     });
     const hasOutcome = (n: number) =>
       outboxLines(agent).some((l) => l.includes(`"outcome":${n}`) && l.includes(broadcast.id));
-    // Freeze the centre while the terminal plays, so the played report cannot be acknowledged…
-    await eventually(() => hasOutcome(2), 15_000, 'playing written to the outbox');
+    // Freeze the centre while the terminal plays (seen through the API: the outbox is compacted once acked),
+    // so the played report cannot be acknowledged…
+    await eventually(
+      async () =>
+        (
+          await centre.api.call<{ outcomes: Array<{ outcome: number }> }>(
+            'GET',
+            `/api/broadcasts/${broadcast.id}`,
+          )
+        ).outcomes[0]?.outcome === 2,
+      15_000,
+      'terminal playing',
+    );
     centre.proc.child.kill('SIGSTOP');
     // …and kill the agent the moment the report is on its disk.
     await eventually(() => hasOutcome(3), 15_000, 'played written to the outbox');
