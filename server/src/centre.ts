@@ -222,8 +222,17 @@ export class Centre {
     const server = http.createServer(createApp(this.services));
     this.httpServer = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          e.code === 'EADDRINUSE'
+            ? new Error(`HTTP 端口 ${this.config.http.port} 已被占用：用 DLB_HTTP_PORT 换一个端口`)
+            : e,
+        ),
+      );
       server.listen(this.config.http.port, this.config.http.host, () => resolve());
+    }).catch(async (e) => {
+      await this.broker.stop();
+      throw e;
     });
   }
 

@@ -94,7 +94,15 @@ export class EmbeddedBroker implements BrokerLink {
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          e.code === 'EADDRINUSE'
+            ? new Error(
+                `MQTT 端口 ${this.opts.port} 已被占用（可能已有 Mosquitto 在运行）：用 DLB_MQTT_PORT 换一个端口，或用 DLB_MQTT_MODE=external 连接它`,
+              )
+            : e,
+        ),
+      );
       server.listen(this.opts.port, this.opts.host, () => resolve());
     });
   }
