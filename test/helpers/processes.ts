@@ -50,7 +50,11 @@ export function startTsProcess(entry: string, args: string[], env: Record<string
             resolve(m);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             clearTimeout(timer);
-            reject(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${out.slice(-3000)}`));
+            reject(
+              new Error(
+                `process exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${out.slice(-3000)}`,
+              ),
+            );
           } else waiters.push(check);
         };
         check();
