@@ -45,7 +45,7 @@ export function buildParts(ctx: PartsContext): Parts {
   const dir = cfg.dataDir;
   const tid = cfg.terminalId;
   const outbox = new Outbox(join(dir, 'outbox'));
-  const replay = new DiskReplayGuard(join(dir, 'seen.json'), now);
+  const replay = new DiskReplayGuard(join(dir, 'seen.jsonl'), now);
   const cache = new MediaCache({
     dir: join(dir, 'cache'),
     limitBytes: cfg.cacheLimitBytes,

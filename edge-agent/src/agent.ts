@@ -150,6 +150,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     } catch (err) {
       this.running = false;
       this.parts?.outbox.close();
+      this.parts?.replay.close();
       this.parts = null;
       throw err;
     }
@@ -388,6 +389,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       retain: true,
     });
     p.outbox.close();
+    p.replay.close();
     this.parts = null;
     if (wasConnected) this.emit('disconnected');
   }

@@ -88,8 +88,9 @@ export class MediaCache {
     this.persist();
   }
 
+  /** The index is LRU bookkeeping: losing its last update in a power cut costs at most a re-download. */
   private persist(): void {
-    writeJsonAtomic(join(this.opts.dir, INDEX), Object.fromEntries(this.index));
+    writeJsonAtomic(join(this.opts.dir, INDEX), Object.fromEntries(this.index), { durable: false });
   }
 
   /** Mark a file as in use (queued or playing): it will not be evicted until unpinned as often. */

@@ -96,18 +96,33 @@ export class Outbox {
     if (!Number.isInteger(upTo) || upTo <= this.meta.ackedUpTo) return 0;
     // An ack beyond anything we sent means the server knows a newer history (e.g. this board was re-imaged):
     // continue numbering above it so new events are not mistaken for duplicates.
-    if (upTo > this.meta.lastSeq) this.meta.lastSeq = upTo;
+    const bumped = upTo > this.meta.lastSeq;
+    if (bumped) this.meta.lastSeq = upTo;
     this.meta.ackedUpTo = upTo;
-    writeJsonAtomic(this.metaFile, this.meta);
+
     let dropped = 0;
     while (this.events.length > 0 && this.events[0]!.seq <= upTo) {
       this.events.shift();
       dropped++;
     }
     this.deadLines += dropped;
-    if (this.deadLines >= this.compactAfter || (this.events.length === 0 && this.deadLines > 0))
-      this.compact();
+    if (this.deadLines >= this.compactAfter) this.compact();
+    else if (this.events.length === 0 && this.deadLines > 0) this.truncate();
+    // A lost ack only means re-sending what the server already has (it dedupes), so it need not be fsync'd;
+    // a bumped lastSeq must be, or numbers could be reused after a power cut.
+    else writeJsonAtomic(this.metaFile, this.meta, { durable: bumped });
     return dropped;
+  }
+
+  /**
+   * Everything is acknowledged: empty the log in place. Only lastSeq must be durable first (the log is the
+   * other place that records it); a truncation lost in a power cut just re-sends events the server has.
+   */
+  private truncate(): void {
+    const fd = this.requireOpen();
+    writeJsonAtomic(this.metaFile, this.meta);
+    ftruncateSync(fd, 0);
+    this.deadLines = 0;
   }
 
   /** Rewrite the log with only the unacknowledged events (tmp + fsync + rename). */
