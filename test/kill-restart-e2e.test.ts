@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,7 @@ import {
   startCentreProcess,
   tempDir,
   uploadTone,
+  waitAllPlayed,
   waitOnline,
 } from './helpers/fleet.ts';
 import { eventually } from './helpers/processes.ts';
@@ -89,5 +90,24 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
       `/api/terminals/${agent.tid}/events`,
     );
     expect(after.events.filter((e) => e.broadcastId === broadcast.id && e.outcome === 2)).toHaveLength(1);
+  });
+
+  it('a board re-imaged with an empty disk counts from 1 again, and its reports are still stored', async () => {
+    await agent.proc.stop();
+    rmSync(agent.dataDir, { recursive: true, force: true });
+    await agent.restart();
+    await waitOnline(centre, [agent.tid]);
+    const media = await uploadTone(centre, tmp.dir, 1);
+    const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
+      mediaSha256: media.sha256,
+      target: { kind: 'terminal', tid: agent.tid },
+    });
+    await waitAllPlayed(centre, broadcast.id);
+    const { events } = await centre.api.call<{
+      events: Array<{ seq: number; broadcastId?: string; outcome?: number }>;
+    }>('GET', `/api/terminals/${agent.tid}/events`);
+    const fresh = events.filter((e) => e.broadcastId === broadcast.id);
+    expect(fresh.map((e) => e.outcome).sort()).toEqual([1, 2, 3]);
+    expect(Math.min(...fresh.map((e) => e.seq))).toBe(1); // numbering restarted, nothing dropped as a duplicate
   });
 });

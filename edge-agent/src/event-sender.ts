@@ -65,7 +65,12 @@ export class EventSender {
   onAck(payload: Buffer): number {
     let upTo: number;
     try {
-      upTo = AckMessageSchema.parse(JSON.parse(payload.toString('utf8'))).upTo;
+      const ack = AckMessageSchema.parse(JSON.parse(payload.toString('utf8')));
+      if (ack.outbox !== this.deps.outbox.id) {
+        this.log.warn(`忽略另一个发件箱 (${ack.outbox}) 的确认`);
+        return 0;
+      }
+      upTo = ack.upTo;
     } catch (err) {
       this.log.warn(`无效的确认消息: ${errorText(err)}`);
       return 0;
@@ -83,7 +88,7 @@ export class EventSender {
     this.sending = true;
     const gen = this.generation;
     const last = batch[batch.length - 1]!.seq;
-    this.deps.publish(this.deps.topic, JSON.stringify({ events: batch })).then(
+    this.deps.publish(this.deps.topic, JSON.stringify({ outbox: this.deps.outbox.id, events: batch })).then(
       () => {
         if (gen !== this.generation) return;
         this.sending = false;

@@ -93,11 +93,27 @@ describe('Outbox', () => {
     a.close();
   });
 
-  it('an ack beyond its own numbers moves the sequence above it (re-imaged board)', () => {
+  it('has an id of its own that survives reopening; a fresh outbox (re-imaged board) gets a new one', () => {
+    const d = dir();
+    const a = new Outbox(d);
+    a.append(ev(1));
+    const id = a.id;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    a.close();
+    const b = new Outbox(d);
+    expect(b.id).toBe(id);
+    b.close();
+    const c = new Outbox(dir());
+    expect(c.id).not.toBe(id);
+    c.close();
+  });
+
+  it('never takes an ack beyond the numbers it handed out', () => {
     const a = new Outbox(dir());
     a.append(ev(1));
     a.ack(500);
-    expect(a.append(ev(2)).seq).toBe(501);
+    expect(a.ackedUpTo).toBe(1);
+    expect(a.append(ev(2)).seq).toBe(2);
     a.close();
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -9,10 +10,17 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { type NewTerminalEvent, type TerminalEvent, TerminalEventSchema } from '@dlb/protocol';
+import {
+  type NewTerminalEvent,
+  OutboxIdSchema,
+  type TerminalEvent,
+  TerminalEventSchema,
+} from '@dlb/protocol';
 import { readJsonOr, writeFileAtomic, writeJsonAtomic } from './fs-util.ts';
 
 interface OutboxMeta {
+  /** This outbox's id (see OutboxIdSchema): made once, when the outbox is created. */
+  id: string;
   /** Highest sequence number ever handed out (kept here so compaction never lets a number be reused). */
   lastSeq: number;
   /** Highest sequence number the server has confirmed storing. */
@@ -49,7 +57,13 @@ export class Outbox {
     this.compactAfter = opts.compactAfter ?? 200;
     mkdirSync(dir, { recursive: true });
     const meta = readJsonOr<Partial<OutboxMeta>>(this.metaFile, {});
-    this.meta = { lastSeq: Number(meta.lastSeq) || 0, ackedUpTo: Number(meta.ackedUpTo) || 0 };
+    const id = typeof meta.id === 'string' && OutboxIdSchema.safeParse(meta.id).success ? meta.id : null;
+    this.meta = {
+      id: id ?? randomBytes(12).toString('base64url'),
+      lastSeq: Number(meta.lastSeq) || 0,
+      ackedUpTo: Number(meta.ackedUpTo) || 0,
+    };
+    if (!id) writeJsonAtomic(this.metaFile, this.meta);
     this.load();
   }
 
@@ -94,11 +108,8 @@ export class Outbox {
   /** The server stored everything up to `upTo`: forget those events (the file is compacted now and then). */
   ack(upTo: number): number {
     if (!Number.isInteger(upTo) || upTo <= this.meta.ackedUpTo) return 0;
-    // An ack beyond anything we sent means the server knows a newer history (e.g. this board was re-imaged):
-    // continue numbering above it so new events are not mistaken for duplicates.
-    const bumped = upTo > this.meta.lastSeq;
-    if (bumped) this.meta.lastSeq = upTo;
-    this.meta.ackedUpTo = upTo;
+    // Never beyond what was handed out: an ack for numbers we never used confirms nothing of ours.
+    this.meta.ackedUpTo = Math.min(upTo, this.meta.lastSeq);
 
     let dropped = 0;
     while (this.events.length > 0 && this.events[0]!.seq <= upTo) {
@@ -108,9 +119,8 @@ export class Outbox {
     this.deadLines += dropped;
     if (this.deadLines >= this.compactAfter) this.compact();
     else if (this.events.length === 0 && this.deadLines > 0) this.truncate();
-    // A lost ack only means re-sending what the server already has (it dedupes), so it need not be fsync'd;
-    // a bumped lastSeq must be, or numbers could be reused after a power cut.
-    else writeJsonAtomic(this.metaFile, this.meta, { durable: bumped });
+    // A lost ack only means re-sending what the server already has (it dedupes), so it need not be fsync'd.
+    else writeJsonAtomic(this.metaFile, this.meta, { durable: false });
     return dropped;
   }
 
@@ -149,6 +159,11 @@ export class Outbox {
 
   get pendingCount(): number {
     return this.events.length;
+  }
+
+  /** Sent with every batch; acks for another outbox id are not for us. */
+  get id(): string {
+    return this.meta.id;
   }
 
   get lastSeq(): number {

@@ -101,7 +101,16 @@ export type NewTerminalEvent = TerminalEvent extends infer E
     : never
   : never;
 
-export const EventsMessageSchema = z.object({ events: z.array(TerminalEventSchema).min(1).max(200) });
+/**
+ * Names one outbox's life: made when a terminal's outbox is first created, so a board that is re-imaged (and
+ * counts from seq 1 again) is told apart from re-sent reports, which the centre stores once per (outbox, seq).
+ */
+export const OutboxIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+export const EventsMessageSchema = z.object({
+  outbox: OutboxIdSchema,
+  events: z.array(TerminalEventSchema).min(1).max(200),
+});
 export type EventsMessage = z.infer<typeof EventsMessageSchema>;
 
 export const StateMessageSchema = z.object({
@@ -133,8 +142,8 @@ export type StateMessage = z.infer<typeof StateMessageSchema>;
 
 // ---- server -> terminal ----
 
-/** The server has stored every event up to and including `upTo`; the terminal may drop them. */
-export const AckMessageSchema = z.object({ upTo: z.number().int().nonnegative() });
+/** The server has stored every event of that outbox up to and including `upTo`; the terminal may drop them. */
+export const AckMessageSchema = z.object({ outbox: OutboxIdSchema, upTo: z.number().int().nonnegative() });
 export type AckMessage = z.infer<typeof AckMessageSchema>;
 
 /** Largest MQTT payload either side accepts; anything bigger is dropped unparsed. */

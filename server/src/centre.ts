@@ -211,7 +211,9 @@ export class Centre {
       const r = events.ingestEvents(t.tid, payload);
       if (r) {
         this.broker
-          .publish(topics.terminalAck(t.tid), JSON.stringify({ upTo: r.ackedUpTo }), { qos: 1 })
+          .publish(topics.terminalAck(t.tid), JSON.stringify({ outbox: r.outbox, upTo: r.ackedUpTo }), {
+            qos: 1,
+          })
           .catch((e) => log(`发送回执失败: ${(e as Error).message}`));
       }
     });

@@ -28,6 +28,7 @@ export async function connectCentre(url: string, autoAck = true): Promise<TestCe
     client.once('error', reject);
   });
   await client.subscribeAsync([topics.allTerminalEvents, topics.allTerminalStates], { qos: 1 });
+  const outboxes = new Map<string, string>();
   const c: TestCentre = {
     client,
     received: [],
@@ -39,7 +40,8 @@ export async function connectCentre(url: string, autoAck = true): Promise<TestCe
       await client.publishAsync(topic, payload, { qos: 1 });
     },
     ack: async (tid, upTo) => {
-      await client.publishAsync(topics.terminalAck(tid), JSON.stringify({ upTo }), { qos: 1 });
+      const outbox = outboxes.get(tid) ?? 'unknown-outbox';
+      await client.publishAsync(topics.terminalAck(tid), JSON.stringify({ outbox, upTo }), { qos: 1 });
     },
     close: () => client.endAsync(true),
   };
@@ -55,6 +57,7 @@ export async function connectCentre(url: string, autoAck = true): Promise<TestCe
     }
     if (parts[4] !== 'events') return;
     const msg = EventsMessageSchema.parse(JSON.parse(payload.toString()));
+    outboxes.set(tid, msg.outbox);
     let mine = c.stored.get(tid);
     if (!mine) {
       mine = new Map();

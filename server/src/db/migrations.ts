@@ -39,8 +39,7 @@ CREATE TABLE terminals (
   status INTEGER NOT NULL DEFAULT 2,
   online INTEGER NOT NULL DEFAULT 0,
   last_state TEXT,
-  last_seen INTEGER,
-  acked_seq INTEGER NOT NULL DEFAULT 0
+  last_seen INTEGER
 );
 CREATE INDEX terminals_village ON terminals(village_code);
 CREATE TABLE media (
@@ -75,8 +74,18 @@ CREATE TABLE broadcast_targets (
   PRIMARY KEY (broadcast_id, terminal_id)
 );
 CREATE INDEX broadcast_targets_terminal ON broadcast_targets(terminal_id);
+-- One row per outbox a terminal has had (a re-imaged board starts a new one, counting from seq 1 again).
+CREATE TABLE terminal_outboxes (
+  terminal_id TEXT NOT NULL REFERENCES terminals(id),
+  outbox_id TEXT NOT NULL,
+  acked_seq INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  PRIMARY KEY (terminal_id, outbox_id)
+);
 CREATE TABLE terminal_events (
   terminal_id TEXT NOT NULL REFERENCES terminals(id),
+  outbox_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   type TEXT NOT NULL,
   at INTEGER NOT NULL,
@@ -86,9 +95,10 @@ CREATE TABLE terminal_events (
   outcome INTEGER,
   reason TEXT,
   payload TEXT NOT NULL,
-  PRIMARY KEY (terminal_id, seq)
+  PRIMARY KEY (terminal_id, outbox_id, seq)
 );
 CREATE INDEX terminal_events_broadcast ON terminal_events(broadcast_id);
+CREATE INDEX terminal_events_received ON terminal_events(terminal_id, received_at);
 `,
   },
 ];

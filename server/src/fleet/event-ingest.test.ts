@@ -26,7 +26,10 @@ function outcome(seq: number, o: 0 | 1 | 2 | 3 | 4 | 5, broadcastId = 'b1'): Ter
     endedAt: o === 3 ? 3000 : undefined,
   };
 }
-const msg = (...events: TerminalEvent[]) => Buffer.from(JSON.stringify({ events }));
+const OUTBOX = 'outbox-aaaa-0001';
+const msg = (...events: TerminalEvent[]) => Buffer.from(JSON.stringify({ outbox: OUTBOX, events }));
+const msgFrom = (outbox: string, ...events: TerminalEvent[]) =>
+  Buffer.from(JSON.stringify({ outbox, events }));
 
 describe('event ingestion: stored once, acked contiguously, outcomes only move forward', () => {
   let db: Db;
@@ -63,11 +66,13 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
 
   it('stores a re-sent batch once and acks the highest contiguous seq', () => {
     expect(ingest.ingestEvents(tid, msg(outcome(1, 1), outcome(2, 2)))).toEqual({
+      outbox: OUTBOX,
       stored: 2,
       duplicates: 0,
       ackedUpTo: 2,
     });
     expect(ingest.ingestEvents(tid, msg(outcome(1, 1), outcome(2, 2), outcome(3, 3)))).toEqual({
+      outbox: OUTBOX,
       stored: 1,
       duplicates: 2,
       ackedUpTo: 3,
@@ -93,12 +98,32 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
     expect(outcomeOf(tid)).toBe(0);
   });
 
+  it('keeps the reports of a re-imaged board that counts from 1 again (a new outbox id)', () => {
+    expect(ingest.ingestEvents(tid, msg(outcome(1, 1), outcome(2, 2)))?.ackedUpTo).toBe(2);
+    const fresh = ingest.ingestEvents(tid, msgFrom('outbox-bbbb-0002', outcome(1, 3)));
+    expect(fresh).toEqual({ outbox: 'outbox-bbbb-0002', stored: 1, duplicates: 0, ackedUpTo: 1 });
+    expect(outcomeOf(tid)).toBe(3);
+    expect(ingest.eventsOf(tid)).toHaveLength(3);
+  });
+
+  it('acks an outbox first seen mid-way from where its oldest pending report starts', () => {
+    expect(
+      ingest.ingestEvents(tid, msgFrom('outbox-cccc-0003', outcome(57, 1), outcome(58, 2)))?.ackedUpTo,
+    ).toBe(58);
+    expect(ingest.ingestEvents(tid, msgFrom('outbox-cccc-0003', outcome(60, 3)))?.ackedUpTo).toBe(58);
+    expect(ingest.ingestEvents(tid, msgFrom('outbox-cccc-0003', outcome(59, 3)))?.ackedUpTo).toBe(60);
+  });
+
   it('drops malformed messages and unknown terminals', () => {
     expect(ingest.ingestEvents(tid, Buffer.from('nope'))).toBeNull();
+    expect(ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [outcome(1, 1)] })))).toBeNull(); // no outbox id
     expect(
-      ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [{ type: 'outcome', seq: 0 }] }))),
+      ingest.ingestEvents(
+        tid,
+        Buffer.from(JSON.stringify({ outbox: OUTBOX, events: [{ type: 'outcome', seq: 0 }] })),
+      ),
     ).toBeNull();
-    expect(ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [] })))).toBeNull();
+    expect(ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ outbox: OUTBOX, events: [] })))).toBeNull();
     expect(ingest.ingestEvents('69999999999990301000100', msg(outcome(1, 1)))).toBeNull();
     expect(ingest.eventsOf(tid)).toEqual([]);
   });

@@ -8,6 +8,7 @@ import type { Db } from '../db/database.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
 export interface IngestResult {
+  outbox: string;
   stored: number;
   duplicates: number;
   ackedUpTo: number;
@@ -51,25 +52,42 @@ export class EventIngest {
       return null;
     }
     const receivedAt = this.now();
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO terminal_events (terminal_id, seq, type, at, received_at, command_id, broadcast_id, outcome, reason, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    const { outbox, events } = parsed.data;
+    const db = this.db;
+    const insert = db.prepare(
+      `INSERT OR IGNORE INTO terminal_events
+       (terminal_id, outbox_id, seq, type, at, received_at, command_id, broadcast_id, outcome, reason, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const current = this.db.prepare(
+    const current = db.prepare(
       'SELECT outcome FROM broadcast_targets WHERE broadcast_id = ? AND terminal_id = ?',
     );
-    const update = this.db.prepare(
+    const update = db.prepare(
       `UPDATE broadcast_targets SET outcome = ?, reason = ?, started_at = COALESCE(?, started_at),
        ended_at = COALESCE(?, ended_at), updated_at = ? WHERE broadcast_id = ? AND terminal_id = ?`,
     );
-    const exists = this.db.prepare('SELECT 1 FROM terminal_events WHERE terminal_id = ? AND seq = ?');
+    const exists = db.prepare(
+      'SELECT 1 FROM terminal_events WHERE terminal_id = ? AND outbox_id = ? AND seq = ?',
+    );
     const fresh: TerminalEvent[] = [];
-    const result = this.db.transaction(() => {
+    const result = db.transaction(() => {
+      const known = db
+        .prepare('SELECT acked_seq FROM terminal_outboxes WHERE terminal_id = ? AND outbox_id = ?')
+        .get(tid, outbox) as { acked_seq: number } | undefined;
+      // A terminal always sends from its oldest unacknowledged event, so the first message of a new outbox
+      // starts where its acknowledgements begin.
+      let acked = known?.acked_seq ?? Math.min(...events.map((e) => e.seq)) - 1;
+      if (!known) {
+        db.prepare(
+          'INSERT INTO terminal_outboxes (terminal_id, outbox_id, acked_seq, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)',
+        ).run(tid, outbox, acked, receivedAt, receivedAt);
+      }
       let stored = 0;
-      for (const e of parsed.data.events) {
+      for (const e of events) {
         const isOutcome = e.type === 'outcome';
         const info = insert.run(
           tid,
+          outbox,
           e.seq,
           e.type,
           e.at,
@@ -99,14 +117,12 @@ export class EventIngest {
           }
         }
       }
-      let acked = (
-        this.db.prepare('SELECT acked_seq FROM terminals WHERE id = ?').get(tid) as { acked_seq: number }
-      ).acked_seq;
-      while (exists.get(tid, acked + 1)) acked += 1;
-      this.db
-        .prepare('UPDATE terminals SET acked_seq = ?, last_seen = ? WHERE id = ?')
-        .run(acked, receivedAt, tid);
-      return { stored, duplicates: parsed.data.events.length - stored, ackedUpTo: acked };
+      while (exists.get(tid, outbox, acked + 1)) acked += 1;
+      db.prepare(
+        'UPDATE terminal_outboxes SET acked_seq = ?, last_seen = ? WHERE terminal_id = ? AND outbox_id = ?',
+      ).run(acked, receivedAt, tid, outbox);
+      db.prepare('UPDATE terminals SET last_seen = ? WHERE id = ?').run(receivedAt, tid);
+      return { outbox, stored, duplicates: events.length - stored, ackedUpTo: acked };
     })();
     if (fresh.length > 0) for (const l of this.listeners) l(tid, fresh);
     return result;
@@ -122,7 +138,9 @@ export class EventIngest {
   eventsOf(tid: string, limit = 200): TerminalEvent[] {
     return (
       this.db
-        .prepare('SELECT payload FROM terminal_events WHERE terminal_id = ? ORDER BY seq DESC LIMIT ?')
+        .prepare(
+          'SELECT payload FROM terminal_events WHERE terminal_id = ? ORDER BY received_at DESC, seq DESC LIMIT ?',
+        )
         .all(tid, limit) as Array<{ payload: string }>
     ).map((r) => JSON.parse(r.payload) as TerminalEvent);
   }
