@@ -9,6 +9,7 @@ import {
   waitAllPlayed,
   waitOnline,
 } from './helpers/fleet.ts';
+import { eventually } from './helpers/processes.ts';
 
 // 大圩镇 (450323101) gets the broadcast; 潭下镇 (450323104) must stay silent.
 const DAXU_VILLAGES = ['450323101200', '450323101201'];
@@ -78,5 +79,55 @@ describe('broadcast to a township, end to end with real processes (embedded brok
       `/api/terminals/${other.tid}`,
     );
     expect(terminal.state?.playing ?? null).toBeNull();
+  });
+
+  it('stops a broadcast while it plays: every target ends cancelled (5, stopped)', async () => {
+    const media = await uploadTone(centre, tmp.dir, 8);
+    const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
+      mediaSha256: media.sha256,
+      target: { kind: 'area', code: '450323101' },
+    });
+    type Row = { outcome: number; reason: string | null; endedAt: number | null; startedAt: number | null };
+    const outcomes = async () =>
+      (await centre.api.call<{ outcomes: Row[] }>('GET', `/api/broadcasts/${broadcast.id}`)).outcomes;
+    await eventually(async () => (await outcomes()).every((o) => o.outcome === 2), 20_000, 'both playing');
+    const stoppedAt = Date.now();
+    const { broadcast: view } = await centre.api.call<{ broadcast: { stoppedAt: number } }>(
+      'POST',
+      `/api/broadcasts/${broadcast.id}/stop`,
+    );
+    expect(view.stoppedAt).toBeGreaterThan(0);
+    const ended = await eventually(
+      async () => {
+        const rows = await outcomes();
+        return rows.every((o) => o.outcome === 5) ? rows : null;
+      },
+      10_000,
+      'both cancelled',
+    );
+    for (const o of ended) expect(o.reason).toBe('stopped');
+    // Stopped well before the 8 s of audio were over.
+    expect(Date.now() - stoppedAt).toBeLessThan(media.durationMs);
+  });
+
+  it('sets a terminal volume with a signed command; the terminal reports it', async () => {
+    const tid = agents[0]!.tid;
+    await centre.api.call('POST', `/api/terminals/${tid}/volume`, { volume: 35 });
+    await eventually(
+      async () =>
+        (
+          await centre.api.call<{ terminal: { state: { volume?: number } | null } }>(
+            'GET',
+            `/api/terminals/${tid}`,
+          )
+        ).terminal.state?.volume === 35,
+      10_000,
+      'volume 35 reported',
+    );
+    await expect(
+      centre.api.call('POST', `/api/terminals/${tid}/volume`, { volume: 101 }),
+    ).rejects.toMatchObject({
+      status: 400,
+    });
   });
 });

@@ -13,6 +13,7 @@ import { UserService } from './auth/users.ts';
 import type { Config } from './config.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { BroadcastService } from './dispatch/broadcast-service.ts';
+import { CommandPublisher } from './dispatch/command-publisher.ts';
 import { EventIngest } from './fleet/event-ingest.ts';
 import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
 import { resolveFfmpegTools } from './media/ffmpeg-path.ts';
@@ -101,13 +102,18 @@ export class Centre {
     const mediaStore = new MediaStore(path.join(config.dataDir, 'media'));
     const mediaRecords = new MediaRecords(this.db, now);
     const events = new EventIngest(this.db, terminals, now, log);
+    const publisher = new CommandPublisher({
+      broker: this.broker,
+      signer: this.keys.signer,
+      now,
+      ttlMs: config.broadcast.commandTtlSec * 1000,
+    });
     const broadcasts = new BroadcastService({
       db: this.db,
       areas,
       terminals,
       media: mediaRecords,
-      broker: this.broker,
-      signer: this.keys.signer,
+      publisher,
       commandTtlMs: config.broadcast.commandTtlSec * 1000,
       now,
     });
@@ -127,6 +133,7 @@ export class Centre {
       mediaStore,
       ffmpeg: resolveFfmpegTools({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath }),
       broadcasts,
+      publisher,
       events,
       broker: this.broker,
       startedAt: now(),

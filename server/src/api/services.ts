@@ -3,6 +3,7 @@ import type { UserService } from '../auth/users.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { BroadcastService } from '../dispatch/broadcast-service.ts';
+import type { CommandPublisher } from '../dispatch/command-publisher.ts';
 import type { EventIngest } from '../fleet/event-ingest.ts';
 import type { MediaStore } from '../media/store.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
@@ -20,6 +21,7 @@ export interface Services {
   mediaStore: MediaStore;
   ffmpeg: { ffmpeg: string; ffprobe: string };
   broadcasts: BroadcastService;
+  publisher: CommandPublisher;
   events: EventIngest;
   broker: BrokerLink;
   startedAt: number;

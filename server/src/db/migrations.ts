@@ -61,7 +61,8 @@ CREATE TABLE broadcasts (
   target TEXT NOT NULL,
   created_by INTEGER REFERENCES users(id),
   created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  stopped_at INTEGER
 );
 CREATE TABLE broadcast_targets (
   broadcast_id TEXT NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,

@@ -1,21 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import {
-  type Audience,
-  type Envelope,
-  OUTCOME_LABEL_ZH,
-  type OutcomeCode,
-  type PlayBody,
-  Priority,
-  type Signer,
-  signEnvelope,
-  topics,
-} from '@dlb/protocol';
+import { OUTCOME_LABEL_ZH, type OutcomeCode, Priority, topics } from '@dlb/protocol';
 import type { AreaService } from '../areas/area-service.ts';
 import type { Db } from '../db/database.ts';
-import { notFound, unavailable, unprocessable } from '../errors.ts';
+import { notFound, unprocessable } from '../errors.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
-import type { BrokerLink } from '../mqtt/broker-link.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
+import { type CommandPublisher, newId, type Publication } from './command-publisher.ts';
 import type { BroadcastTarget } from './targets.ts';
 
 export interface BroadcastRequest {
@@ -44,11 +33,10 @@ export interface BroadcastView {
   target: BroadcastTarget;
   createdAt: number;
   expiresAt: number;
+  stoppedAt: number | null;
   summary: Record<OutcomeCode, number>;
   total: number;
 }
-
-const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
 
 /** Highest priority a routine "broadcast now" may use; emergency priorities belong to the emergency path. */
 export const MAX_ROUTINE_PRIORITY = Priority.countyLive;
@@ -64,8 +52,7 @@ export class BroadcastService {
       areas: AreaService;
       terminals: TerminalService;
       media: MediaRecords;
-      broker: BrokerLink;
-      signer: Signer;
+      publisher: CommandPublisher;
       commandTtlMs: number;
       now?: () => number;
     },
@@ -75,52 +62,48 @@ export class BroadcastService {
     return (this.deps.now ?? Date.now)();
   }
 
-  /** Which terminals a target reaches and the (topic, audience) pairs to publish on. */
-  private resolve(target: BroadcastTarget): {
-    terminalIds: string[];
-    publications: Array<{ topic: string; audience: Audience }>;
-  } {
-    const { areas, terminals } = this.deps;
+  /** The (topic, audience) pairs that reach a target: one publish per area, one per listed terminal. */
+  private publicationsFor(target: BroadcastTarget): Publication[] {
     switch (target.kind) {
-      case 'terminal': {
-        const t = terminals.require(target.tid);
-        if (!t.enabled) throw unprocessable('terminal_disabled', `终端 ${t.name} 已停用`);
-        return {
-          terminalIds: [t.id],
-          publications: [{ topic: topics.terminalCmd(t.id), audience: { kind: 'terminal', tid: t.id } }],
-        };
-      }
-      case 'terminals': {
-        const ids = [...new Set(target.tids)];
-        for (const id of ids) {
-          const t = terminals.require(id);
-          if (!t.enabled) throw unprocessable('terminal_disabled', `终端 ${t.name} 已停用`);
-        }
-        return {
-          terminalIds: ids,
-          publications: ids.map((tid) => ({
-            topic: topics.terminalCmd(tid),
-            audience: { kind: 'terminal', tid },
-          })),
-        };
-      }
-      case 'area': {
-        const area = areas.require(target.code);
-        return {
-          terminalIds: terminals.enabledIdsUnder(area.code),
-          publications: [{ topic: topics.areaCmd(area.code), audience: { kind: 'area', code: area.code } }],
-        };
-      }
+      case 'terminal':
+        return [{ topic: topics.terminalCmd(target.tid), audience: { kind: 'terminal', tid: target.tid } }];
+      case 'terminals':
+        return [...new Set(target.tids)].map((tid) => ({
+          topic: topics.terminalCmd(tid),
+          audience: { kind: 'terminal', tid },
+        }));
+      case 'area':
+        return [{ topic: topics.areaCmd(target.code), audience: { kind: 'area', code: target.code } }];
       case 'county': {
-        const county = areas.list().find((a) => a.level === 'county');
-        if (!county) throw notFound('no_county', '尚未导入县级行政区划');
-        return {
-          terminalIds: terminals.enabledIdsUnder(county.code),
-          publications: [
-            { topic: topics.areaCmd(county.code), audience: { kind: 'area', code: county.code } },
-          ],
-        };
+        const code = this.countyCode();
+        return [{ topic: topics.areaCmd(code), audience: { kind: 'area', code } }];
       }
+    }
+  }
+
+  private countyCode(): string {
+    const county = this.deps.areas.list().find((a) => a.level === 'county');
+    if (!county) throw notFound('no_county', '尚未导入县级行政区划');
+    return county.code;
+  }
+
+  /** The terminals a target reaches now; a named terminal must exist and be in service. */
+  private terminalsFor(target: BroadcastTarget): string[] {
+    const { areas, terminals } = this.deps;
+    const inService = (id: string) => {
+      const t = terminals.require(id);
+      if (!t.enabled) throw unprocessable('terminal_disabled', `终端 ${t.name} 已停用`);
+      return t.id;
+    };
+    switch (target.kind) {
+      case 'terminal':
+        return [inService(target.tid)];
+      case 'terminals':
+        return [...new Set(target.tids)].map(inService);
+      case 'area':
+        return terminals.enabledIdsUnder(areas.require(target.code).code);
+      case 'county':
+        return terminals.enabledIdsUnder(this.countyCode());
     }
   }
 
@@ -133,38 +116,13 @@ export class BroadcastService {
         `常规播发的优先级不能高于 ${MAX_ROUTINE_PRIORITY}，应急广播请走应急通道`,
       );
     }
-    const { terminalIds, publications } = this.resolve(req.target);
+    const terminalIds = this.terminalsFor(req.target);
     if (terminalIds.length === 0) throw unprocessable('no_terminals', '目标范围内没有在用的终端');
 
     const now = this.now;
     const id = newId('b');
     const commandId = newId('c');
     const expiresAt = now + this.deps.commandTtlMs;
-    const envelopes: Array<{ topic: string; envelope: Envelope }> = publications.map((p, i) => {
-      const body: PlayBody = {
-        broadcastId: id,
-        title: req.title,
-        priority,
-        media: {
-          sha256: media.sha256,
-          path: `/t/media/${media.sha256}`,
-          bytes: media.bytes,
-          durationMs: media.durationMs,
-          mime: media.mime,
-        },
-        volume: req.volume,
-        audience: p.audience,
-      };
-      const envelopeId = publications.length === 1 ? commandId : `${commandId}-${i}`;
-      return {
-        topic: p.topic,
-        envelope: signEnvelope(
-          { id: envelopeId, kind: 'play', issuedAt: now, expiresAt, body },
-          this.deps.signer,
-        ),
-      };
-    });
-
     const { db } = this.deps;
     db.transaction(() => {
       db.prepare(
@@ -188,16 +146,61 @@ export class BroadcastService {
       for (const tid of terminalIds) ins.run(id, tid, now);
     })();
 
+    const mediaRef = {
+      sha256: media.sha256,
+      path: `/t/media/${media.sha256}`,
+      bytes: media.bytes,
+      durationMs: media.durationMs,
+      mime: media.mime,
+    };
     try {
-      await Promise.all(
-        envelopes.map((e) => this.deps.broker.publish(e.topic, JSON.stringify(e.envelope), { qos: 1 })),
+      await this.deps.publisher.send(
+        commandId,
+        this.publicationsFor(req.target),
+        (audience) => ({
+          kind: 'play',
+          body: {
+            broadcastId: id,
+            title: req.title,
+            priority,
+            media: mediaRef,
+            volume: req.volume,
+            audience,
+          },
+        }),
+        expiresAt,
       );
     } catch (e) {
       db.prepare(
         "UPDATE broadcast_targets SET outcome = 4, reason = 'publish-failed', updated_at = ? WHERE broadcast_id = ?",
       ).run(this.now, id);
-      throw unavailable('publish_failed', `指令发送失败，消息服务器不可用: ${(e as Error).message}`);
+      throw e;
     }
+    return this.require(id);
+  }
+
+  /**
+   * Stops a broadcast everywhere: a signed stop to the same audiences; terminals that had not taken it yet are
+   * marked cancelled here, the rest report cancelled (5, 'stopped') themselves.
+   */
+  async stop(id: string): Promise<BroadcastView> {
+    const b = this.require(id);
+    const now = this.now;
+    if (b.expiresAt < now) throw unprocessable('broadcast_over', '该播发的指令已过期，无需停止');
+    await this.deps.publisher.send(newId('s'), this.publicationsFor(b.target), (audience) => ({
+      kind: 'stop',
+      body: { broadcastId: id, audience },
+    }));
+    this.deps.db.transaction(() => {
+      this.deps.db
+        .prepare('UPDATE broadcasts SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL')
+        .run(now, id);
+      this.deps.db
+        .prepare(
+          "UPDATE broadcast_targets SET outcome = 5, reason = 'stopped', updated_at = ? WHERE broadcast_id = ? AND outcome = 0",
+        )
+        .run(now, id);
+    })();
     return this.require(id);
   }
 
@@ -210,6 +213,7 @@ export class BroadcastService {
           priority: number;
           target: string;
           created_at: number;
+          stopped_at: number | null;
           expires_at: number;
         }
       | undefined;
@@ -231,6 +235,7 @@ export class BroadcastService {
       target: JSON.parse(r.target) as BroadcastTarget,
       createdAt: r.created_at,
       expiresAt: r.expires_at,
+      stoppedAt: r.stopped_at,
       summary,
       total,
     };

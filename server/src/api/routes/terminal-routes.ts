@@ -1,5 +1,6 @@
-import { AreaCodeSchema, TerminalIdSchema, VILLAGE_CODE } from '@dlb/protocol';
+import { AreaCodeSchema, TerminalIdSchema, topics, VILLAGE_CODE } from '@dlb/protocol';
 import { z } from 'zod';
+import { newId } from '../../dispatch/command-publisher.ts';
 import { type AnyRoute, defineRoute } from '../route-registry.ts';
 import type { Services } from '../services.ts';
 
@@ -49,6 +50,26 @@ export function terminalRoutes(s: Services): AnyRoute[] {
       handler: ({ params, query }) => {
         s.terminals.require(params.id);
         return { events: s.events.eventsOf(params.id, query.limit) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/terminals/:id/volume',
+      summary: '设置终端音量（0-100，签名指令）',
+      auth: { roles: ['admin', 'operator'] },
+      params: IdParams,
+      body: z.object({ volume: z.number().int().min(0).max(100) }),
+      handler: async ({ params, body }) => {
+        const t = s.terminals.require(params.id);
+        await s.publisher.send(
+          newId('v'),
+          [{ topic: topics.terminalCmd(t.id), audience: { kind: 'terminal', tid: t.id } }],
+          (audience) => ({
+            kind: 'volume',
+            body: { volume: body.volume, audience },
+          }),
+        );
+        return { sent: true, terminal: t.id, volume: body.volume };
       },
     }),
     defineRoute({
