@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AgentProcess,
   type CentreProcess,
+  restartCentreProcess,
   startAgentProcess,
   startCentreProcess,
   tempDir,
@@ -109,5 +110,21 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
     const fresh = events.filter((e) => e.broadcastId === broadcast.id);
     expect(fresh.map((e) => e.outcome).sort()).toEqual([1, 2, 3]);
     expect(Math.min(...fresh.map((e) => e.seq))).toBe(1); // numbering restarted, nothing dropped as a duplicate
+  });
+
+  it('the centre killed and restarted: terminals reconnect by themselves and play again', async () => {
+    centre = await restartCentreProcess(centre, 'SIGKILL');
+    const { terminal } = await centre.api.call<{ terminal: { online: boolean } }>(
+      'GET',
+      `/api/terminals/${agent.tid}`,
+    );
+    expect(typeof terminal.online).toBe('boolean'); // the row survived; online is re-learnt from the agent
+    await waitOnline(centre, [agent.tid], 40_000);
+    const media = await uploadTone(centre, tmp.dir, 1);
+    const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
+      mediaSha256: media.sha256,
+      target: { kind: 'terminal', tid: agent.tid },
+    });
+    await waitAllPlayed(centre, broadcast.id);
   });
 });

@@ -210,6 +210,10 @@ export class Centre {
     await this.bootstrap();
     await this.services.mediaStore.sweepTemp();
     await this.syncBrokerCredentials();
+    // The embedded broker starts with no connections: whoever was online must reconnect to say so.
+    // (An external broker's retained states are delivered on subscribe instead.)
+    if (this.broker instanceof EmbeddedBroker)
+      this.db.prepare('UPDATE terminals SET online = 0, status = 2').run();
     await this.broker.start();
     const { events, log } = this.services;
     await this.broker.subscribe(topics.allTerminalEvents, (topic, payload) => {
@@ -229,6 +233,8 @@ export class Centre {
       if (t) events.ingestState(t.tid, payload);
     });
     const server = http.createServer(createApp(this.services));
+    // A 50 MB recording over a village uplink can take longer than Node's default 5 minutes.
+    server.requestTimeout = 30 * 60_000;
     this.httpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) =>

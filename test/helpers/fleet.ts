@@ -37,6 +37,20 @@ export async function startCentreProcess(
   return { proc, dataDir, httpUrl: m[1]!, mqttUrl: m[2]!, api };
 }
 
+/** Stops the centre and starts it again on the same data and ports, as after a power cut or an upgrade. */
+export async function restartCentreProcess(
+  centre: CentreProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<CentreProcess> {
+  await centre.proc.stop(signal);
+  const httpPort = new URL(centre.httpUrl).port;
+  const mqttPort = new URL(centre.mqttUrl).port;
+  return startCentreProcess(path.dirname(centre.dataDir), {
+    DLB_HTTP_PORT: httpPort,
+    DLB_MQTT_PORT: mqttPort,
+  });
+}
+
 export interface AgentProcess {
   tid: string;
   configFile: string;
