@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestAudio } from './ingest.ts';
 import { hashFile, MediaStore } from './store.ts';
-import { ffmpeg, listFiles, sine, swellingNoise, tempDirs, testTools } from './test-support.ts';
+import { ffmpeg, listFiles, sine, tempDirs, testTools, vbrWithoutXing } from './test-support.ts';
 
 const tools = testTools();
 const dirs = tempDirs();
@@ -43,21 +43,7 @@ beforeAll(async () => {
     ffmpeg(tools, [...sine(8), '-c:a', 'libmp3lame', '-b:a', '32k'], at('long.mp3')),
     ffmpeg(tools, [...sine(70), '-c:a', 'libmp3lame', '-b:a', '8k'], at('seventy-seconds.mp3')),
     ffmpeg(tools, ['-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono', '-t', '2'], at('silent.wav')),
-    ffmpeg(
-      tools,
-      [
-        ...swellingNoise(6),
-        '-af',
-        'volume=enable=lt(t\\,2):volume=0',
-        '-c:a',
-        'libmp3lame',
-        '-q:a',
-        '0',
-        '-write_xing',
-        '0',
-      ],
-      at('vbr-noxing.mp3'),
-    ),
+    ffmpeg(tools, vbrWithoutXing(6), at('vbr-noxing.mp3')),
   ]);
   const wav = await readFile(at('tone.wav'));
   await writeFile(at('half.wav'), wav.subarray(0, wav.length / 2)); // on a sample boundary: decodes cleanly

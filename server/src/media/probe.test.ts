@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeAudio } from './probe.ts';
-import { ffmpeg, sine, swellingNoise, tempDirs, testTools } from './test-support.ts';
+import { ffmpeg, sine, tempDirs, testTools, vbrWithoutXing } from './test-support.ts';
 
 const tools = testTools();
 const dirs = tempDirs();
@@ -16,21 +16,7 @@ beforeAll(async () => {
   await ffmpeg(tools, [...sine(2), '-c:a', 'libmp3lame'], at('tone.mp3'));
   await ffmpeg(tools, [...sine(2), '-c:a', 'libvorbis'], at('tone.ogg'));
   // VBR without a Xing header, quiet start: ffprobe can only guess its length from the first frames' bitrate.
-  await ffmpeg(
-    tools,
-    [
-      ...swellingNoise(6),
-      '-af',
-      'volume=enable=lt(t\\,2):volume=0',
-      '-c:a',
-      'libmp3lame',
-      '-q:a',
-      '0',
-      '-write_xing',
-      '0',
-    ],
-    at('vbr-noxing.mp3'),
-  );
+  await ffmpeg(tools, vbrWithoutXing(6), at('vbr-noxing.mp3'));
   // A WebM as a browser records it live: no duration in the container.
   await ffmpeg(tools, [...sine(1), '-c:a', 'libopus', '-f', 'webm', '-live', '1'], at('live.webm.tmp'));
   const wav = await readFile(at('tone.wav'));

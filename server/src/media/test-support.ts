@@ -46,6 +46,15 @@ export const swellingNoise = (seconds: number, amplitude = 0.2) => [
   ...['-af', `volume='0.6+0.4*sin(2*PI*0.25*t)':eval=frame`],
 ];
 
+/**
+ * VBR MP3 without a Xing header and with a quiet start: ffprobe can only guess its length from the first
+ * frames' bitrate (and guesses far too long).
+ */
+export const vbrWithoutXing = (seconds: number) => [
+  ...swellingNoise(seconds),
+  ...['-af', 'volume=enable=lt(t\\,2):volume=0', '-c:a', 'libmp3lame', '-q:a', '0', '-write_xing', '0'],
+];
+
 /** Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's own ebur128 meter sees them. */
 export async function measureLoudness(tools: FfmpegTools, file: string): Promise<{ i: number; tp: number }> {
   const r = await runTool(
