@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Centre } from '../server/src/centre.ts';
 import { type ApiClient, ApiError } from './helpers/api-client.ts';
-import { ffmpegBinary, makeTone } from './helpers/audio.ts';
+import { ffmpeg, makeTone } from './helpers/audio.ts';
 import { tempDir } from './helpers/fleet.ts';
 import { startInProcessCentre } from './helpers/in-process-centre.ts';
 
@@ -80,7 +79,7 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
     const wav = path.join(tmp.dir, 'long.wav');
     makeTone(wav, 8);
     const mp3 = path.join(tmp.dir, 'long.mp3');
-    execFileSync(ffmpegBinary(), ['-v', 'error', '-y', '-i', wav, '-c:a', 'libmp3lame', '-b:a', '32k', mp3]);
+    ffmpeg(['-i', wav, '-c:a', 'libmp3lame', '-b:a', '32k'], mp3);
     const bytes = readFileSync(mp3);
     const cut = path.join(tmp.dir, 'cut.mp3');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 3)));
@@ -96,20 +95,7 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
 
   it('refuses audio longer than the configured maximum', async () => {
     const long = path.join(tmp.dir, 'long-quiet.mp3');
-    execFileSync(ffmpegBinary(), [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=duration=70',
-      '-c:a',
-      'libmp3lame',
-      '-b:a',
-      '8k',
-      long,
-    ]);
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=duration=70', '-c:a', 'libmp3lame', '-b:a', '8k'], long);
     await expectUploadRefused(long, 422, /too_long/);
   });
 
