@@ -13,21 +13,13 @@ import { runSimulator } from '@dlb/edge-agent';
 import mqtt from 'mqtt';
 import { Centre } from '../server/src/centre.ts';
 import { loadConfig } from '../server/src/config.ts';
+import { BENCH_PASSWORD, fmt, parseArgs, pct } from './bench-util.ts';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = parseArgs();
 const N = Number(args.get('count') ?? 36);
 const AUDIO_MS = Number(args.get('audio-ms') ?? 1000);
 const ROUNDS = Number(args.get('rounds') ?? 3);
-const PASSWORD = 'bench-admin-password-1';
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-const fmt = (xs: number[]) =>
-  `p50 ${pct(xs, 50).toFixed(0)} ms  p99 ${pct(xs, 99).toFixed(0)} ms  max ${Math.max(...xs).toFixed(0)} ms`;
+const PASSWORD = BENCH_PASSWORD;
 
 async function rawFanout(url: string, password: string, n: number): Promise<number[]> {
   const subs = await Promise.all(

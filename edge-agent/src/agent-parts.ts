@@ -1,16 +1,24 @@
 import { join } from 'node:path';
-import { type AgentConfig, terminalReadTopics, topics } from '@dlb/protocol';
+import {
+  type AgentConfig,
+  type NewTerminalEvent,
+  type TargetEnvelope,
+  terminalReadTopics,
+  topics,
+} from '@dlb/protocol';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { EventSender } from './event-sender.ts';
 import { PlayJournal } from './journal.ts';
-import { MediaCache } from './media-cache.ts';
+import { MediaCache, MediaError } from './media-cache.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { Outbox } from './outbox.ts';
-import { Playback, type PlaybackOutcome } from './playback.ts';
+import { type NewPlayItem, Playback, type PlaybackOutcome, type PlayItem } from './playback.ts';
 import type { Player } from './player.ts';
 import { DiskReplayGuard } from './replay-guard.ts';
-import type { Logger, Timers } from './runtime.ts';
+import { errorText, type Logger, type Timers } from './runtime.ts';
 import { offlineState } from './state.ts';
+import { type ScheduleSettings, TargetKeeper } from './target-keeper.ts';
+import { TargetStore } from './target-store.ts';
 
 /** The agent's stateful components for one run (start → stop). */
 export interface Parts {
@@ -21,6 +29,7 @@ export interface Parts {
   playback: Playback;
   link: MqttLink;
   sender: EventSender;
+  targets: TargetKeeper;
 }
 
 export interface PartsContext {
@@ -33,6 +42,15 @@ export interface PartsContext {
   player: Player;
   volume: () => number;
   onOutcome: (o: PlaybackOutcome) => void;
+  /** Pinned keys: kid -> public key. */
+  keys: ReadonlyMap<string, string>;
+  accept: (item: NewPlayItem) => void;
+  record: (e: NewTerminalEvent) => void;
+  onTargetAccepted: (env: TargetEnvelope, previous: TargetEnvelope | null) => void;
+  onTargetSummaryChange: () => void;
+  schedule?: ScheduleSettings;
+  /** See AgentDeps.reportDelayMs. */
+  reportDelayMs?: number;
   fetch?: typeof fetch;
   mqttConnect?: (url: string, opts: IClientOptions) => MqttClient;
   media?: { retries?: number; retryDelayMs?: number };
@@ -58,6 +76,13 @@ export function buildParts(ctx: PartsContext): Parts {
     ...ctx.media,
   });
   const journal = new PlayJournal(join(dir, 'playing.json'));
+  const store = new TargetStore({
+    file: join(dir, 'target.json'),
+    terminalId: tid,
+    keys: ctx.keys,
+    maxSkewMs: cfg.maxSkewMs,
+    log,
+  });
   const playback = new Playback({
     player: ctx.player,
     now,
@@ -65,7 +90,25 @@ export function buildParts(ctx: PartsContext): Parts {
     volume: ctx.volume,
     onOutcome: ctx.onOutcome,
     onChange: (s) => journal.write(s),
+    quiet: () => store.held?.body.quiet ?? [],
+    // Start first, then fsync the reports once every timer due now has run (many agents in one process).
+    defer: ctx.reportDelayMs ? (fn) => timers.setTimeout(fn, ctx.reportDelayMs!) : (fn) => setImmediate(fn),
     log,
+  });
+  const targets = new TargetKeeper({
+    dataDir: dir,
+    store,
+    now,
+    timers,
+    random: ctx.random,
+    log,
+    playback,
+    cache,
+    accept: ctx.accept,
+    record: ctx.record,
+    onAccepted: ctx.onTargetAccepted,
+    onSummaryChange: ctx.onTargetSummaryChange,
+    ...(ctx.schedule ? { settings: ctx.schedule } : {}),
   });
   const link = new MqttLink({
     url: cfg.mqtt.url,
@@ -94,5 +137,37 @@ export function buildParts(ctx: PartsContext): Parts {
     log,
     ...(ctx.resendAfterMs ? { resendAfterMs: ctx.resendAfterMs } : {}),
   });
-  return { outbox, replay, cache, journal, playback, link, sender };
+  return { outbox, replay, cache, journal, playback, link, sender, targets };
+}
+
+/**
+ * Queue a play and fetch its audio: pinned until its final outcome, marked ready once cached, failed with the
+ * cache's reason if it cannot be had. `alive` is false once the run that queued it has stopped (the journal
+ * then keeps the item).
+ */
+export function acceptPlay(
+  parts: Parts,
+  item: NewPlayItem & Partial<{ queuedAt: number; arrival: number }>,
+  queuedAt: number | undefined,
+  log: Logger,
+  alive: () => boolean,
+): void {
+  const { cache, playback } = parts;
+  const { queuedAt: _q, arrival: _a, ready: _r, file: _f, ...clean } = item as PlayItem;
+  cache.pin(clean.media.sha256);
+  const file = cache.hit(clean.media.sha256);
+  if (file) {
+    playback.add(clean, queuedAt, file); // cached: ready at once, one journal write fewer
+    return;
+  }
+  playback.add(clean, queuedAt);
+  cache.ensure(clean.media).then(
+    (file) => playback.markReady(clean.commandId, file),
+    (err: unknown) => {
+      if (!alive()) return;
+      const reason = err instanceof MediaError ? err.reason : 'download-failed';
+      log.warn(`媒体不可用: ${errorText(err)}`, { commandId: clean.commandId });
+      playback.fail(clean.commandId, reason);
+    },
+  );
 }

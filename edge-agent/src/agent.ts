@@ -3,22 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AgentConfig,
-  type Envelope,
   type NewTerminalEvent,
-  type OutcomeEvent,
-  type RejectedEvent,
   type StateMessage,
-  type TerminalEvent,
+  type TargetEnvelope,
   topics,
 } from '@dlb/protocol';
-import type { IClientOptions, MqttClient } from 'mqtt';
-import { buildParts, type Parts } from './agent-parts.ts';
+import { acceptPlay, buildParts, type Parts } from './agent-parts.ts';
+import { type AgentDeps, type AgentEvents, pick } from './agent-types.ts';
 import { type Clock, ClockSync } from './clock.ts';
-import { checkCommand } from './command-check.ts';
+import { checkCommand, playItemOf } from './command-check.ts';
 import { readJsonOr, writeJsonAtomic } from './fs-util.ts';
-import { MediaError } from './media-cache.ts';
 import { outcomeToEvent } from './outcome.ts';
-import type { Playback, PlaybackOutcome } from './playback.ts';
+import type { NewPlayItem, PlaybackOutcome } from './playback.ts';
 import { CommandPlayer, type Player, SilentSink } from './player.ts';
 import { planRecovery } from './recovery.ts';
 import {
@@ -30,52 +26,12 @@ import {
   type Timers,
   withTimeout,
 } from './runtime.ts';
+import type { TargetSummary } from './schedule-plan.ts';
 import { agentVersion, buildState, offlineState } from './state.ts';
 
-export interface AgentDeps {
-  /** Local clock (default Date.now). */
-  now?: () => number;
-  random?: () => number;
-  timers?: Timers;
-  fetch?: typeof fetch;
-  /** Default: from config.player. */
-  player?: Player;
-  log?: Logger;
-  /** A clock shared by many agents (the simulator); the agent then neither starts nor stops it. */
-  clock?: Clock;
-  /** Clock sync settings when the agent keeps its own clock. */
-  clockSync?: { samples?: number; intervalMs?: number; firstSyncTimeoutMs?: number };
-  mqttConnect?: (url: string, opts: IClientOptions) => MqttClient;
-  version?: string;
-  media?: { retries?: number; retryDelayMs?: number };
-  /** Re-send unacknowledged events after this long without an acknowledgement. */
-  resendAfterMs?: number;
-  /** Volume before any volume command (default 80). */
-  defaultVolume?: number;
-}
+export type { AgentDeps, AgentEvents } from './agent-types.ts';
 
-export type AgentEvents = {
-  /** Every event written to the outbox. */
-  event: [TerminalEvent];
-  outcome: [OutcomeEvent];
-  played: [OutcomeEvent];
-  rejected: [RejectedEvent];
-  /** A command passed every check and is being acted on. */
-  command: [Envelope];
-  acked: [upTo: number];
-  state: [StateMessage];
-  connected: [];
-  disconnected: [];
-};
-
-/** The members of `obj` named in `keys` that are defined. */
-function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
-  return out;
-}
-
-/** One terminal: MQTT link, command checks, media cache, player, outbox, state. */
+/** One terminal: MQTT link, command checks, signed target, media cache, player, outbox, state. */
 export class Agent extends EventEmitter<AgentEvents> {
   readonly config: AgentConfig;
   private readonly now: () => number;
@@ -108,18 +64,19 @@ export class Agent extends EventEmitter<AgentEvents> {
       (config.player.kind === 'command'
         ? new CommandPlayer(config.player.command, config.player.args, { timers: this.timers })
         : new SilentSink({ timers: this.timers, now: this.now }));
-    const authorization = `Bearer ${config.terminalId}:${config.mediaToken}`;
+    const cs = deps.clockSync ?? {};
     this.ownClock = deps.clock
       ? null
       : new ClockSync({
           url: new URL('/t/time', config.serverUrl).toString(),
-          authorization,
+          authorization: `Bearer ${config.terminalId}:${config.mediaToken}`,
           now: this.now,
           timers: this.timers,
           log: this.log,
-          ...(deps.fetch ? { fetch: deps.fetch } : {}),
-          ...(deps.clockSync?.samples ? { samples: deps.clockSync.samples } : {}),
-          ...(deps.clockSync?.intervalMs ? { intervalMs: deps.clockSync.intervalMs } : {}),
+          file: join(config.dataDir, 'clock.json'),
+          onSync: (offset, change) => this.onClockSync(offset, change),
+          ...pick(deps, ['fetch', 'random']),
+          ...pick(cs, ['samples', 'intervalMs', 'timeoutMs']),
         });
     this.clock = deps.clock ?? this.ownClock!;
     this.volume = deps.defaultVolume ?? 80;
@@ -137,8 +94,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.clock.correctedNow();
   }
 
+  get clockOffsetMs(): number {
+    return this.clock.offsetMs;
+  }
+
   get outboxPending(): number {
     return this.parts?.outbox.pendingCount ?? 0;
+  }
+
+  /** The signed target held now (possibly expired), or null. */
+  get target(): TargetEnvelope | null {
+    return this.parts?.targets.store.held ?? null;
+  }
+
+  /** The held target as the state message reports it. */
+  targetSummary(): TargetSummary | null {
+    return this.parts?.targets.summary() ?? null;
   }
 
   /** Open the data directory, report what a previous run left unfinished, and start connecting. */
@@ -149,8 +120,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       await this.open();
     } catch (err) {
       this.running = false;
-      this.parts?.outbox.close();
-      this.parts?.replay.close();
+      this.closeFiles();
       this.parts = null;
       throw err;
     }
@@ -163,9 +133,16 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.volume = readJsonOr<{ volume?: number }>(join(dir, 'settings.json'), {}).volume ?? this.volume;
     this.checkPlayer();
 
-    if (this.ownClock) {
-      await withTimeout(this.timers, this.ownClock.start(), this.deps.clockSync?.firstSyncTimeoutMs ?? 6000);
-      this.log.info(`时钟偏差 ${this.ownClock.offsetMs} ms`);
+    const own = this.ownClock;
+    if (own) {
+      // A failed sync keeps the stored offset; start() does not reject, but a listener might throw.
+      const first = own.start().catch((err: unknown) => this.log.warn(`校时出错: ${errorText(err)}`));
+      if (own.known) this.log.info(`使用保存的时钟偏差 ${own.offsetMs} ms, 后台校时`);
+      else {
+        // No offset from an earlier run: wait a bounded time for one, then go on regardless.
+        await withTimeout(this.timers, first, this.deps.clockSync?.firstSyncTimeoutMs ?? 6000);
+        this.log.info(own.known ? `时钟偏差 ${own.offsetMs} ms` : '暂无法校时, 按本机时钟运行');
+      }
       if (!this.running) return; // stopped while waiting for the clock
     }
     const parts = buildParts({
@@ -177,11 +154,17 @@ export class Agent extends EventEmitter<AgentEvents> {
       player: this.player,
       volume: () => this.volume,
       onOutcome: (o) => this.onOutcome(o),
-      ...pick(this.deps, ['fetch', 'mqttConnect', 'media', 'resendAfterMs']),
+      keys: this.keys,
+      accept: (item) => this.accept(item),
+      record: (e) => this.record(e),
+      onTargetAccepted: (env) => this.onTargetAccepted(env),
+      onTargetSummaryChange: () => this.publishState(),
+      ...pick(this.deps, ['fetch', 'mqttConnect', 'media', 'resendAfterMs', 'schedule', 'reportDelayMs']),
     });
     this.parts = parts;
-    const { link, sender } = parts;
+    const { link, sender, targets } = parts;
 
+    targets.open(parts.outbox.pending(), parts.journal.read());
     this.recover();
     link.on('connect', () => {
       this.publishState();
@@ -193,11 +176,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.emit('disconnected');
     });
     link.on('message', (topic, payload) => this.onMessage(topic, payload));
+    targets.start();
     link.start();
     this.scheduleState();
   }
 
-  /** Report an interrupted play, resume what was waiting (see recovery.ts). */
+  /** Report an interrupted play, resume what was waiting (see recovery.ts); the target re-arms its entries. */
   private recover(): void {
     const { journal, outbox } = this.parts!;
     const found = journal.read();
@@ -210,6 +194,16 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
+  private onClockSync(offset: number, change: number): void {
+    if (Math.abs(change) >= 1000) this.log.warn(`时钟偏差变化 ${change} ms, 现为 ${offset} ms`);
+    this.emit('clock', offset);
+    const p = this.parts;
+    if (!p || change === 0) return;
+    // Timers were set from the old offset: plan again against the corrected clock.
+    p.playback.reconcile();
+    p.targets.scheduler.reconcile();
+  }
+
   private onMessage(topic: string, payload: Buffer): void {
     const p = this.parts;
     if (!p) return;
@@ -219,7 +213,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (dropped > 0) this.emit('acked', p.outbox.ackedUpTo);
       return;
     }
-    if (topic === topics.terminalTarget(tid)) return; // desired-state documents are not in the contract yet
+    if (topic === topics.terminalTarget(tid)) {
+      p.targets.onMessage(topic, payload);
+      return;
+    }
     const res = checkCommand(topic, payload, {
       self: { terminalId: tid, areaChain: this.config.areaChain, groups: this.config.groups },
       keys: this.keys,
@@ -242,16 +239,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       case 'play': {
         const b = env.body;
         this.log.info(`收到播放指令 ${b.broadcastId} 优先级 ${b.priority}`, { commandId: env.id });
-        this.accept({
-          commandId: env.id,
-          broadcastId: b.broadcastId,
-          priority: b.priority,
-          expiresAt: env.expiresAt,
-          media: b.media,
-          ...(b.startAt !== undefined ? { startAt: b.startAt } : {}),
-          ...(b.title !== undefined ? { title: b.title } : {}),
-          ...(b.volume !== undefined ? { volume: b.volume } : {}),
-        });
+        this.accept(playItemOf(env, b));
         break;
       }
       case 'stop': {
@@ -259,35 +247,34 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.log.info(`停止广播 ${env.body.broadcastId}: ${n} 条`);
         break;
       }
-      case 'volume': {
-        this.volume = env.body.volume;
-        writeJsonAtomic(join(this.config.dataDir, 'settings.json'), { volume: this.volume });
+      case 'volume':
+        this.setVolume(env.body.volume);
         this.log.info(`音量设为 ${this.volume}`);
         this.publishState();
         break;
-      }
     }
+  }
+
+  private setVolume(volume: number): void {
+    this.volume = volume;
+    writeJsonAtomic(join(this.config.dataDir, 'settings.json'), { volume });
+  }
+
+  private onTargetAccepted(env: TargetEnvelope): void {
+    if (env.body.volume !== this.volume) {
+      this.setVolume(env.body.volume);
+      this.log.info(`按目标把音量设为 ${this.volume}`);
+    }
+    this.emit('target', env); // state follows from the scheduler: the summary's version changed
   }
 
   /** Queue a play and fetch its audio. */
   private accept(
-    item: Parameters<Playback['add']>[0] & Partial<{ queuedAt: number; arrival: number }>,
+    item: NewPlayItem & Partial<{ queuedAt: number; arrival: number }>,
     queuedAt?: number,
   ): void {
     const parts = this.parts!;
-    const { cache, playback } = parts;
-    const { queuedAt: _q, arrival: _a, ...clean } = item;
-    cache.pin(clean.media.sha256);
-    playback.add(clean, queuedAt);
-    cache.ensure(clean.media).then(
-      (file) => playback.markReady(clean.commandId, file),
-      (err: unknown) => {
-        if (this.parts !== parts) return; // stopped meanwhile: the journal keeps the item
-        const reason = err instanceof MediaError ? err.reason : 'download-failed';
-        this.log.warn(`媒体不可用: ${errorText(err)}`, { commandId: clean.commandId });
-        playback.fail(clean.commandId, reason);
-      },
-    );
+    acceptPlay(parts, item, queuedAt, this.log, () => this.parts === parts);
   }
 
   private onOutcome(o: PlaybackOutcome): void {
@@ -295,6 +282,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const ev = outcomeToEvent(o, this.clock.correctedNow());
     if (ev.outcome >= 3) p.cache.unpin(o.item.media.sha256);
     this.record(ev);
+    if (o.item.source === 'schedule' && ev.outcome >= 3) p.targets.scheduler.poke();
     if (o.kind !== 'waiting') this.publishState();
   }
 
@@ -302,6 +290,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private record(e: NewTerminalEvent): void {
     const p = this.parts!;
     const full = p.outbox.append(e);
+    p.targets.recorded(full);
     this.emit('event', full);
     if (full.type === 'rejected') this.emit('rejected', full);
     else {
@@ -315,21 +304,17 @@ export class Agent extends EventEmitter<AgentEvents> {
   currentState(): StateMessage {
     const p = this.parts;
     const playing = p?.playback.playing() ?? null;
+    const syncedAt = this.clock.syncedAt ?? null;
     return buildState({
       at: this.clock.correctedNow(),
       fault: this.fault,
       version: this.version,
       volume: this.volume,
-      playing: playing
-        ? {
-            broadcastId: playing.item.broadcastId,
-            commandId: playing.item.commandId,
-            priority: playing.item.priority,
-            startedAt: playing.startedAt,
-          }
-        : null,
+      playing,
       cache: p?.cache.usage() ?? { bytes: 0, files: 0, limitBytes: this.config.cacheLimitBytes },
       clockOffsetMs: this.clock.offsetMs,
+      clockSyncedAt: syncedAt,
+      target: p?.targets.summary() ?? null,
       outboxPending: p?.outbox.pendingCount ?? 0,
     });
   }
@@ -369,6 +354,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     }, this.config.stateIntervalMs);
   }
 
+  private closeFiles(): void {
+    this.parts?.targets.stop();
+    this.parts?.outbox.close();
+    this.parts?.replay.close();
+  }
+
   /** Stop playing (the journal keeps it), publish offline state, disconnect, close files. */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -379,6 +370,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const p = this.parts;
     if (!p) return;
     const wasConnected = p.link.connected;
+    p.targets.scheduler.stop();
     p.playback.shutdown();
     p.cache.stop();
     p.sender.stop();
@@ -388,8 +380,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       qos: 1,
       retain: true,
     });
-    p.outbox.close();
-    p.replay.close();
+    this.closeFiles();
     this.parts = null;
     if (wasConnected) this.emit('disconnected');
   }

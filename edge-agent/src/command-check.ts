@@ -2,11 +2,13 @@ import {
   type Envelope,
   MAX_PAYLOAD_BYTES,
   type NewTerminalEvent,
+  type PlayBody,
   parseCommandTopic,
   type ReplayGuard,
   verifyEnvelope,
 } from '@dlb/protocol';
 import { audienceMatches, type Self } from './audience.ts';
+import type { NewPlayItem } from './playback.ts';
 
 export interface CheckContext {
   self: Self;
@@ -64,4 +66,18 @@ export function checkCommand(topic: string, payload: Uint8Array, ctx: CheckConte
     );
   }
   return { ok: true, envelope: env };
+}
+
+/** The play item for a checked play command. */
+export function playItemOf(env: Envelope, b: PlayBody): NewPlayItem {
+  return {
+    commandId: env.id,
+    broadcastId: b.broadcastId,
+    priority: b.priority,
+    expiresAt: env.expiresAt,
+    media: b.media,
+    ...(b.startAt !== undefined ? { startAt: b.startAt } : {}),
+    ...(b.title !== undefined ? { title: b.title } : {}),
+    ...(b.volume !== undefined ? { volume: b.volume } : {}),
+  };
 }

@@ -3,13 +3,14 @@ export { audienceMatches } from './audience.ts';
 export { type Clock, ClockSync, offsetFromSamples } from './clock.ts';
 export { checkCommand } from './command-check.ts';
 export { ConfigError, loadConfig, parseConfig } from './config.ts';
+export { EntryLedger, type EntryState, LEDGER_KEEP_MS } from './entry-ledger.ts';
 export { EventSender, takeBatch } from './event-sender.ts';
 export { MediaCache, MediaError, type MediaFailure } from './media-cache.ts';
 export { MqttLink } from './mqtt-link.ts';
 export { Outbox } from './outbox.ts';
-export { type Current, type Plan, plan, type QueueItem } from './planner.ts';
+export { type Current, EMERGENCY_MIN_PRIORITY, type Plan, plan, type QueueItem } from './planner.ts';
 export { Playback, type PlaybackOutcome, type PlayItem } from './playback.ts';
-export { CommandPlayer, type Player, type PlayRequest, SilentSink } from './player.ts';
+export { CommandPlayer, type Player, type PlayRequest, SilentSink, type SinkRecord } from './player.ts';
 export { DiskReplayGuard } from './replay-guard.ts';
 export {
   backoffDelay,
@@ -19,4 +20,15 @@ export {
   silentLogger,
   type Timers,
 } from './runtime.ts';
+export {
+  planSchedule,
+  type ScheduleInput,
+  type SchedulePlan,
+  summarizeTarget,
+  type TargetSummary,
+} from './schedule-plan.ts';
+export { Scheduler } from './scheduler.ts';
+export { StartLog, type TrueStart } from './sim-api.ts';
 export { type RunningSimulator, runSimulator, type SimulatorOptions } from './simulate.ts';
+export type { ScheduleSettings } from './target-keeper.ts';
+export { type TargetOffer, TargetStore } from './target-store.ts';

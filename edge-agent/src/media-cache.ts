@@ -119,6 +119,15 @@ export class MediaCache {
     return { bytes, files: this.index.size, limitBytes: this.opts.limitBytes };
   }
 
+  /** The local path of a cached file that is really there (counted as a use for the LRU), else null. */
+  hit(sha: string): string | null {
+    const e = this.index.get(sha);
+    if (!e || !existsSync(join(this.opts.dir, e.file))) return null;
+    e.lastUsed = this.now();
+    this.persist();
+    return join(this.opts.dir, e.file);
+  }
+
   /** The local path of the media, downloading it first if needed. Rejects with a MediaError. */
   ensure(media: MediaRef): Promise<string> {
     const hit = this.index.get(media.sha256);

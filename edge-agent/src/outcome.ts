@@ -23,5 +23,6 @@ export function outcomeToEvent(o: PlaybackOutcome, at: number): NewOutcomeEvent 
   if ('reason' in o) ev.reason = o.reason;
   if ('startedAt' in o && o.startedAt !== undefined) ev.startedAt = o.startedAt;
   if ('endedAt' in o && o.endedAt !== undefined) ev.endedAt = o.endedAt;
+  if (o.item.source) ev.source = o.item.source;
   return ev;
 }

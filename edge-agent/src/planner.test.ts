@@ -83,4 +83,20 @@ describe('plan', () => {
     const slow = item('slow', 150, { ready: false, expiresAt: 50 });
     expect(plan(null, [slow], 100).expire).toEqual([slow]);
   });
+
+  it('refuses a non-emergency start inside quiet hours, not an emergency, and only when it would start', () => {
+    const quiet = [{ from: 100, until: 200 }];
+    const prog = item('prog', 150);
+    const blue = item('blue', 220);
+    const p = plan(null, [prog, blue], 150, quiet);
+    expect(p.start).toBe(blue);
+    expect(p.refuse).toEqual([]);
+    expect(p.queue).toEqual([prog]); // waits behind the emergency; judged again when it would start
+    const alone = plan(null, [prog], 150, quiet);
+    expect(alone.start).toBeNull();
+    expect(alone.refuse).toEqual([prog]);
+    expect(plan(null, [prog], 200, quiet).start).toBe(prog); // the interval is half-open
+    const behind = plan({ item: item('red', 250), startedAt: 0 }, [prog], 150, quiet);
+    expect(behind.refuse).toEqual([]);
+  });
 });

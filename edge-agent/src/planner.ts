@@ -4,8 +4,14 @@
  * Rules (DESIGN.md §5): a higher priority preempts a lower one at once; an equal or lower one waits its
  * turn (first come, first served within a priority); `startAt` holds an item back until that instant;
  * an item whose command expired before it could start is dropped as expired; an item whose audio is
- * not yet downloaded waits without blocking others.
+ * not yet downloaded waits without blocking others; a non-emergency item (priority below 220) that would
+ * start inside a quiet interval is refused instead (emergencies ignore quiet hours).
  */
+
+import { inQuietHours, Priority, type QuietInterval } from '@dlb/protocol';
+
+/** The lowest priority that ignores quiet hours (emergency blue). */
+export const EMERGENCY_MIN_PRIORITY: number = Priority.emergencyBlue;
 
 export interface QueueItem {
   commandId: string;
@@ -31,6 +37,8 @@ export interface Current<T extends QueueItem = QueueItem> {
 export interface Plan<T extends QueueItem = QueueItem> {
   /** Items that expired while waiting: outcome failed, reason 'expired'. */
   expire: T[];
+  /** Items that would have started inside quiet hours: outcome failed, reason 'quiet-hours'. */
+  refuse: T[];
   /** The playing item to interrupt: outcome cancelled, reason 'preempted'. */
   preempt: Current<T> | null;
   /** The item to start now. */
@@ -52,25 +60,33 @@ export function plan<T extends QueueItem>(
   current: Current<T> | null,
   queue: readonly T[],
   now: number,
+  quiet: readonly QuietInterval[] = [],
 ): Plan<T> {
   const expire: T[] = [];
-  const alive: T[] = [];
+  let alive: T[] = [];
   for (const item of queue) (now > item.expiresAt ? expire : alive).push(item);
 
-  let best: T | null = null;
-  for (const item of alive) {
-    if (!item.ready || (item.startAt !== undefined && item.startAt > now)) continue;
-    if (best === null || compareItems(item, best) < 0) best = item;
-  }
-
+  const quietNow = quiet.length > 0 && inQuietHours(quiet, now);
+  const refuse: T[] = [];
   let start: T | null = null;
   let preempt: Current<T> | null = null;
-  if (best !== null) {
-    if (current === null) start = best;
-    else if (best.priority > current.item.priority) {
-      preempt = current;
-      start = best;
+  for (;;) {
+    let best: T | null = null;
+    for (const item of alive) {
+      if (!item.ready || (item.startAt !== undefined && item.startAt > now)) continue;
+      if (best === null || compareItems(item, best) < 0) best = item;
     }
+    if (best === null) break;
+    const wouldStart = current === null || best.priority > current.item.priority;
+    if (!wouldStart) break;
+    if (quietNow && best.priority < EMERGENCY_MIN_PRIORITY) {
+      refuse.push(best);
+      alive = alive.filter((i) => i !== best);
+      continue;
+    }
+    start = best;
+    if (current !== null) preempt = current;
+    break;
   }
   const rest = start === null ? alive : alive.filter((i) => i !== start);
 
@@ -80,5 +96,5 @@ export function plan<T extends QueueItem>(
     const next = Math.min(held, item.expiresAt + 1);
     if (wakeAt === null || next < wakeAt) wakeAt = next;
   }
-  return { expire, preempt, start, queue: rest, wakeAt };
+  return { expire, refuse, preempt, start, queue: rest, wakeAt };
 }

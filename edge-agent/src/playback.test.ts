@@ -176,4 +176,118 @@ describe('Playback (fake clock)', () => {
     expect(outcomes).toEqual(['waiting:', 'playing:', 'failed:player-failed']);
     vi.useRealTimers();
   });
+
+  it("starts the player before reporting playing (the report is fsync'd, the start must not wait)", async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const sink = new SilentSink({ timers: realTimers, now: Date.now });
+    const seen: Array<[string, number]> = [];
+    const pb = new Playback({
+      player: sink,
+      now: Date.now,
+      timers: realTimers,
+      volume: () => 50,
+      onOutcome: (o) => seen.push([o.kind, sink.records.length]),
+      onChange: () => {},
+    });
+    pb.add({
+      commandId: 'a',
+      broadcastId: 'A',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(100),
+    });
+    pb.markReady('a', '/f/a');
+    expect(seen).toEqual([
+      ['waiting', 0],
+      ['playing', 1],
+    ]);
+    vi.useRealTimers();
+  });
+
+  it('refuses a programme inside quiet hours but plays an emergency; a schedule entry that waited too long is missed', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const outcomes: Array<[string, string, string?]> = [];
+    const t0 = Date.now();
+    const pb = new Playback({
+      player: new SilentSink({ timers: realTimers, now: Date.now }),
+      now: Date.now,
+      timers: realTimers,
+      volume: () => 50,
+      quiet: () => [{ from: t0, until: t0 + 60_000 }],
+      onOutcome: (o) => outcomes.push([o.item.commandId, o.kind, 'reason' in o ? o.reason : undefined]),
+      onChange: () => {},
+    });
+    pb.add({
+      commandId: 'prog',
+      broadcastId: 'P',
+      priority: 150,
+      expiresAt: t0 + 600_000,
+      media: media(100),
+    });
+    pb.markReady('prog', '/f/p');
+    pb.add({
+      commandId: 'yellow',
+      broadcastId: 'Y',
+      priority: 230,
+      expiresAt: t0 + 600_000,
+      media: media(100),
+    });
+    pb.markReady('yellow', '/f/y');
+    expect(outcomes).toContainEqual(['prog', 'failed', 'quiet-hours']);
+    expect(outcomes).toContainEqual(['yellow', 'playing', undefined]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(outcomes.at(-1)).toEqual(['yellow', 'played', undefined]);
+
+    pb.add({
+      commandId: 'long',
+      broadcastId: 'L',
+      priority: 240,
+      expiresAt: t0 + 600_000,
+      media: media(10_000),
+    });
+    pb.markReady('long', '/f/l');
+    pb.add({
+      commandId: 'entry',
+      broadcastId: 'E',
+      priority: 150,
+      startAt: t0 + 2000,
+      expiresAt: t0 + 3000,
+      media: media(100),
+      source: 'schedule',
+    });
+    pb.markReady('entry', '/f/e');
+    await vi.advanceTimersByTimeAsync(3001);
+    expect(outcomes).toContainEqual(['entry', 'failed', 'missed']);
+    vi.useRealTimers();
+  });
+
+  it('with defer, reports a start after other work due at that instant, keeping the order of reports', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const later: Array<() => void> = [];
+    const seen: string[] = [];
+    const pb = new Playback({
+      player: new SilentSink({ timers: realTimers, now: Date.now }),
+      now: Date.now,
+      timers: realTimers,
+      volume: () => 50,
+      defer: (fn) => later.push(fn),
+      onOutcome: (o) => seen.push(`${o.item.commandId}:${o.kind}`),
+      onChange: () => seen.push('journal'),
+    });
+    pb.add({
+      commandId: 'a',
+      broadcastId: 'A',
+      priority: 150,
+      expiresAt: Date.now() + 60_000,
+      media: media(100),
+    });
+    pb.markReady('a', '/f/a');
+    expect(pb.playing()?.item.commandId).toBe('a');
+    expect(seen).toEqual(['journal', 'a:waiting', 'journal']); // started, not yet reported
+    expect(pb.stop('A')).toBe(1); // a later call reports what is pending first
+    expect(seen.slice(3)).toEqual(['a:playing', 'journal', 'a:cancelled', 'journal']);
+    for (const fn of later.splice(0)) fn(); // nothing left to report
+    expect(seen).toHaveLength(7);
+    vi.useRealTimers();
+  });
 });

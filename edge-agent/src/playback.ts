@@ -1,4 +1,4 @@
-import type { MediaRef } from '@dlb/protocol';
+import type { MediaRef, QuietInterval } from '@dlb/protocol';
 import { type Current, plan, type QueueItem } from './planner.ts';
 import type { Player } from './player.ts';
 import { errorText, type Logger, silentLogger, type TimerHandle, type Timers } from './runtime.ts';
@@ -10,6 +10,8 @@ export interface PlayItem extends QueueItem {
   volume?: number;
   /** Local path once cached. */
   file?: string;
+  /** 'schedule': an entry of the terminal's target (commandId is the entry id, broadcastId its programme). */
+  source?: 'command' | 'schedule';
 }
 
 export type NewPlayItem = Omit<PlayItem, 'arrival' | 'queuedAt' | 'ready' | 'file'>;
@@ -37,6 +39,14 @@ export interface PlaybackDeps {
   onOutcome: (o: PlaybackOutcome) => void;
   /** Called synchronously after every change of what plays or waits. */
   onChange: (s: PlaybackSnapshot) => void;
+  /** Quiet intervals of the held target: non-emergency audio does not start inside them. */
+  quiet?: () => readonly QuietInterval[];
+  /**
+   * Run the reports of a start later (e.g. setImmediate): the audio has started, and the fsyncs behind the
+   * reports then no longer hold up other timers due at the same instant (other terminals in the simulator).
+   * Order is kept: any later call into Playback reports what is pending first. Default: report at once.
+   */
+  defer?: (fn: () => void) => void;
   log?: Logger;
 }
 
@@ -51,22 +61,33 @@ export class Playback {
   private wake: TimerHandle = null;
   private arrival = 0;
   private stopped = false;
+  /** Reports of a start not yet made (see PlaybackDeps.defer). */
+  private pending: Array<() => void> = [];
+  private flushQueued = false;
   private readonly log: Logger;
 
   constructor(private readonly deps: PlaybackDeps) {
     this.log = deps.log ?? silentLogger;
   }
 
-  /** Accept an item whose audio is still to be fetched; it waits (and may expire) until markReady. */
-  add(item: NewPlayItem, queuedAt = this.deps.now()): void {
+  /**
+   * Accept an item. Without `file` its audio is still to be fetched: it waits (and may expire) until
+   * markReady. With `file` (already cached) it is ready at once and reported waiting (one journal write).
+   */
+  add(item: NewPlayItem, queuedAt = this.deps.now(), file?: string): void {
+    this.flush();
     if (this.stopped) return;
-    this.queue.push({ ...item, queuedAt, arrival: this.arrival++, ready: false });
+    const queued: PlayItem = { ...item, queuedAt, arrival: this.arrival++, ready: file !== undefined };
+    if (file !== undefined) queued.file = file;
+    this.queue.push(queued);
+    if (file !== undefined) this.deps.onOutcome({ kind: 'waiting', item: queued });
     this.changed();
     this.reconcile();
   }
 
   /** The audio is cached: report waiting and let the planner consider it. */
   markReady(commandId: string, file: string): boolean {
+    this.flush();
     const item = this.queue.find((i) => i.commandId === commandId);
     if (this.stopped || !item || item.ready) return false;
     item.ready = true;
@@ -79,6 +100,7 @@ export class Playback {
 
   /** Fetching the audio failed: drop the item with that reason. */
   fail(commandId: string, reason: string): boolean {
+    this.flush();
     const item = this.queue.find((i) => i.commandId === commandId);
     if (this.stopped || !item) return false;
     this.queue = this.queue.filter((i) => i !== item);
@@ -88,8 +110,21 @@ export class Playback {
     return true;
   }
 
+  /** Cancel one item that has not started (a schedule entry a newer target dropped). */
+  cancel(commandId: string, reason: string): boolean {
+    this.flush();
+    const item = this.queue.find((i) => i.commandId === commandId);
+    if (this.stopped || !item) return false;
+    this.queue = this.queue.filter((i) => i !== item);
+    this.deps.onOutcome({ kind: 'cancelled', item, reason });
+    this.changed();
+    this.reconcile();
+    return true;
+  }
+
   /** Cancel a broadcast, waiting or playing. Returns how many items it ended. */
   stop(broadcastId: string, reason = 'stopped'): number {
+    this.flush();
     if (this.stopped) return 0;
     const now = this.deps.now();
     const hit = this.queue.filter((i) => i.broadcastId === broadcastId);
@@ -132,32 +167,57 @@ export class Playback {
     return { playing: this.playing(), queue: [...this.queue] };
   }
 
-  /** Re-plan now (also called by the wake-up timer). */
+  /**
+   * Re-plan now (also called by the wake-up timer). The audio starts first and is reported after: the
+   * reports are fsync'd (slow on an SD card) and must not delay the start that neighbours share.
+   */
   reconcile(): void {
     if (this.stopped) return;
+    this.flush();
     this.deps.timers.clearTimeout(this.wake);
     this.wake = null;
     const now = this.deps.now();
-    const p = plan(this.current, this.queue, now);
+    const p = plan(this.current, this.queue, now, this.deps.quiet?.() ?? []);
     this.queue = p.queue;
-    for (const item of p.expire) {
-      this.deps.onOutcome({ kind: 'failed', item, reason: 'expired' });
-    }
-    if (p.preempt && this.current) {
-      const cur = this.current;
+    const preempted = p.preempt ? this.current : null;
+    if (preempted) {
       this.current = null;
-      cur.abort.abort();
-      this.deps.onOutcome({
-        kind: 'cancelled',
-        item: cur.item,
-        reason: 'preempted',
-        startedAt: cur.startedAt,
-        endedAt: now,
-      });
+      preempted.abort.abort();
     }
-    if (p.start) this.begin(p.start, now);
-    if (p.expire.length > 0 || p.preempt || p.start) this.changed();
-    if (p.wakeAt !== null) {
+    const started = p.start ? this.begin(p.start) : null;
+    const report = () => {
+      if (preempted) {
+        this.deps.onOutcome({
+          kind: 'cancelled',
+          item: preempted.item,
+          reason: 'preempted',
+          startedAt: preempted.startedAt,
+          endedAt: started?.startedAt ?? now,
+        });
+      }
+      for (const item of p.expire) {
+        this.deps.onOutcome({
+          kind: 'failed',
+          item,
+          reason: item.source === 'schedule' ? 'missed' : 'expired',
+        });
+      }
+      for (const item of p.refuse) this.deps.onOutcome({ kind: 'failed', item, reason: 'quiet-hours' });
+      if (started) this.deps.onOutcome({ kind: 'playing', item: started.item, startedAt: started.startedAt });
+      if (p.expire.length > 0 || p.refuse.length > 0 || preempted || started) this.changed();
+    };
+    if (started && this.deps.defer) {
+      this.pending.push(report);
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        this.deps.defer(() => {
+          this.flushQueued = false;
+          this.flush();
+        });
+      }
+    } else report();
+    if (p.wakeAt !== null && !this.stopped) {
+      this.deps.timers.clearTimeout(this.wake); // an outcome handler may have re-planned meanwhile
       this.wake = this.deps.timers.setTimeout(
         () => this.reconcile(),
         Math.max(0, p.wakeAt - this.deps.now()),
@@ -165,11 +225,17 @@ export class Playback {
     }
   }
 
-  private begin(item: PlayItem, startedAt: number): void {
+  /** Make the reports still pending from a start, in order. */
+  private flush(): void {
+    while (this.pending.length > 0 && !this.stopped) this.pending.shift()!();
+  }
+
+  /** Start the player at once; the caller reports 'playing' afterwards. */
+  private begin(item: PlayItem): Running {
     const abort = new AbortController();
+    const startedAt = this.deps.now();
     const running: Running = { item, startedAt, abort };
     this.current = running;
-    this.deps.onOutcome({ kind: 'playing', item, startedAt });
     const req = {
       commandId: item.commandId,
       broadcastId: item.broadcastId,
@@ -187,9 +253,11 @@ export class Playback {
       () => this.finish(running, null),
       (err: unknown) => this.finish(running, err),
     );
+    return running;
   }
 
   private finish(running: Running, err: unknown): void {
+    this.flush();
     if (this.current !== running || this.stopped) return; // already preempted, stopped or shut down
     this.current = null;
     const endedAt = this.deps.now();
@@ -213,6 +281,7 @@ export class Playback {
    * reports the interrupted play as 'agent-restarted' and resumes the queue.
    */
   shutdown(): void {
+    this.flush(); // the journal must show what started
     this.stopped = true;
     this.deps.timers.clearTimeout(this.wake);
     this.wake = null;

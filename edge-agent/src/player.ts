@@ -37,11 +37,21 @@ export class SilentSink implements Player {
   private readonly now: () => number;
   /** Keep only the most recent records so a long-running simulator does not grow without bound. */
   private readonly keep: number;
+  private readonly onStart: ((rec: SinkRecord) => void) | undefined;
 
-  constructor(deps: { timers?: Timers; now?: () => number; keep?: number } = {}) {
+  constructor(
+    deps: {
+      timers?: Timers;
+      now?: () => number;
+      keep?: number;
+      /** Told the instant (by `now`) each item starts, synchronously inside play(). */
+      onStart?: (rec: SinkRecord) => void;
+    } = {},
+  ) {
     this.timers = deps.timers ?? realTimers;
     this.now = deps.now ?? Date.now;
     this.keep = deps.keep ?? 100;
+    this.onStart = deps.onStart;
   }
 
   check(): string | null {
@@ -58,6 +68,7 @@ export class SilentSink implements Player {
     };
     this.records.push(rec);
     if (this.records.length > this.keep) this.records.shift();
+    this.onStart?.(rec);
     return new Promise((resolve) => {
       const finish = (aborted: boolean) => {
         this.timers.clearTimeout(handle);

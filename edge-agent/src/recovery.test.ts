@@ -52,4 +52,18 @@ describe('planRecovery', () => {
     const r = planRecovery({ playing: { item: item('p'), startedAt: 100 }, queue: [] }, [played], 500);
     expect(r.events).toEqual([]);
   });
+
+  it('leaves schedule entries to the target: not resumed, and an interrupted one is tagged as schedule', () => {
+    const entry = { ...item('entry'), source: 'schedule' as const };
+    const r = planRecovery(
+      {
+        playing: { item: { ...item('e2'), source: 'schedule' }, startedAt: 100 },
+        queue: [entry, item('cmd')],
+      },
+      [],
+      500,
+    );
+    expect(r.resume.map((i) => i.commandId)).toEqual(['cmd']);
+    expect(r.events).toMatchObject([{ commandId: 'e2', reason: 'agent-restarted', source: 'schedule' }]);
+  });
 });

@@ -15,7 +15,9 @@ const FINAL: ReadonlySet<number> = new Set([Outcome.played, Outcome.failed, Outc
  * What to do with the journal found at start. A play that was running is reported once as failed
  * 'agent-restarted' — unless the outbox already holds its final outcome (the agent died between
  * writing the report and clearing the journal: both happen in one tick, so the report cannot have been
- * acknowledged and compacted away yet). Waiting items resume unless they expired meanwhile.
+ * acknowledged and compacted away yet). Waiting items resume unless they expired meanwhile — except schedule
+ * entries: the target rebuilds those (its ledger knows which were armed), so they are neither resumed nor
+ * reported here.
  */
 export function planRecovery(
   journal: JournalContent,
@@ -38,11 +40,13 @@ export function planRecovery(
         reason: 'agent-restarted',
         startedAt: p.startedAt,
         endedAt: now,
+        ...(p.item.source ? { source: p.item.source } : {}),
       });
     }
   }
   const resume: PlayItem[] = [];
   for (const item of [...journal.queue].sort((a, b) => a.arrival - b.arrival)) {
+    if (item.source === 'schedule') continue;
     if (now > item.expiresAt) {
       events.push({
         type: 'outcome',

@@ -80,3 +80,54 @@ export class CentreApi {
     return this.call('POST', '/api/terminals', { villageCode, ...(name ? { name } : {}) });
   }
 }
+
+/** One player start, at the true instant (the host's real clock, not the terminal's local or corrected one). */
+export interface TrueStart {
+  terminalId: string;
+  commandId: string;
+  broadcastId: string;
+  /** Real Date.now() when the player started. */
+  at: number;
+}
+
+/**
+ * True start instants of every simulated terminal, by command (or schedule entry) id, so a benchmark can
+ * measure how far apart neighbouring speakers really started. Bounded: only the most recent `keepIds` ids.
+ */
+export class StartLog {
+  private readonly byId = new Map<string, TrueStart[]>();
+
+  constructor(private readonly keepIds = 200) {}
+
+  record(s: TrueStart): void {
+    let list = this.byId.get(s.commandId);
+    if (!list) {
+      list = [];
+      this.byId.set(s.commandId, list);
+      if (this.byId.size > this.keepIds) this.byId.delete(this.byId.keys().next().value!);
+    }
+    list.push(s);
+  }
+
+  /** Every recorded start of this command or entry, in the order they happened. */
+  startsOf(commandId: string): readonly TrueStart[] {
+    return this.byId.get(commandId) ?? [];
+  }
+
+  /** Latest minus earliest true start of this command or entry (null if none started). */
+  spreadOf(commandId: string): number | null {
+    const list = this.byId.get(commandId);
+    if (!list || list.length === 0) return null;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const s of list) {
+      lo = Math.min(lo, s.at);
+      hi = Math.max(hi, s.at);
+    }
+    return hi - lo;
+  }
+
+  clear(): void {
+    this.byId.clear();
+  }
+}

@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 import { errorText } from './runtime.ts';
 import { runSimulator } from './simulate.ts';
 
-/** npm run simulate -- --count 100 [--server URL] [--username admin] [--password ...] [--township 9 digits] [--data-dir ./data/sim] */
+/**
+ * npm run simulate -- --count 100 [--server URL] [--username admin] [--password ...] [--township 9 digits]
+ * [--data-dir ./data/sim] [--clock-error-ms E]  (E: each agent's local clock is off by up to ±E ms and syncs itself)
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -12,6 +15,7 @@ async function main(): Promise<void> {
       password: { type: 'string' },
       township: { type: 'string' },
       'data-dir': { type: 'string', default: './data/sim' },
+      'clock-error-ms': { type: 'string' },
     },
   });
   const count = Number(values.count);
@@ -20,6 +24,9 @@ async function main(): Promise<void> {
   if (!password) throw new Error('请用 --password 或环境变量 DLB_ADMIN_PASSWORD 提供管理员密码');
   if (values.township !== undefined && !/^\d{9}$/.test(values.township))
     throw new Error('--township 须为9位乡镇代码');
+  const clockErrorMs = values['clock-error-ms'] === undefined ? undefined : Number(values['clock-error-ms']);
+  if (clockErrorMs !== undefined && !(Number.isFinite(clockErrorMs) && clockErrorMs >= 0))
+    throw new Error('--clock-error-ms 须为非负数');
   const sim = await runSimulator({
     count,
     server: values.server,
@@ -27,6 +34,7 @@ async function main(): Promise<void> {
     password,
     dataDir: values['data-dir'],
     ...(values.township ? { township: values.township } : {}),
+    ...(clockErrorMs !== undefined ? { clockErrorMs } : {}),
   });
   let stopping = false;
   const stop = () => {

@@ -8,6 +8,7 @@ import { connectCentre, type TestCentre } from './testing/centre.ts';
 import { makeKey, sign } from './testing/commands.ts';
 import { type FakeApi, startFakeApi } from './testing/fake-api.ts';
 import { tempDir, waitFor } from './testing/fixtures.ts';
+import { entry, signedTarget } from './testing/targets.ts';
 
 const key = makeKey();
 
@@ -73,5 +74,38 @@ describe('runSimulator', () => {
     expect(again).toContain('复用已注册的 3 个模拟终端');
     await waitFor(() => sim2.connectedCount() === 3, 5000, 'reconnected');
     await sim2.stop();
+  });
+
+  it('with --clock-error-ms each agent runs its own wrong clock and sync; true starts of a target entry agree', async () => {
+    const own = tempDir();
+    const sim = await runSimulator({
+      ...opts([], { township: '450323101', count: 5 }),
+      dataDir: own.dir,
+      clockErrorMs: 5000,
+    });
+    await waitFor(() => sim.connectedCount() === 5, 8000, 'all connected');
+    const errors = [...sim.clockErrors.values()];
+    expect(errors.some((e) => Math.abs(e) > 100)).toBe(true);
+    for (const a of sim.agents) {
+      expect(Math.abs(a.clockOffsetMs + sim.clockErrors.get(a.terminalId)!)).toBeLessThan(20);
+    }
+    const startAt = Date.now() + 2500;
+    const e = entry({
+      id: 'sim-entry-1',
+      startAt,
+      media: api.addMedia(`/m/${randomBytes(3).toString('hex')}.mp3`, randomBytes(1000), 200),
+    });
+    for (const a of sim.agents) {
+      const env = signedTarget(key, { tid: a.terminalId, version: 1, entries: [e] });
+      await centre.client.publishAsync(topics.terminalTarget(a.terminalId), JSON.stringify(env), {
+        qos: 1,
+        retain: true,
+      });
+    }
+    await waitFor(() => sim.starts.startsOf(e.id).length === 5, 8000, 'all started');
+    expect(sim.starts.spreadOf(e.id)).toBeLessThanOrEqual(50);
+    for (const s of sim.starts.startsOf(e.id)) expect(Math.abs(s.at - startAt)).toBeLessThanOrEqual(50);
+    await sim.stop();
+    own.cleanup();
   });
 });

@@ -6,7 +6,7 @@ import { ClockSync } from './clock.ts';
 import { readJsonOr, writeJsonAtomic } from './fs-util.ts';
 import { SilentSink } from './player.ts';
 import { errorText, type Logger } from './runtime.ts';
-import { type AreaRow, CentreApi } from './sim-api.ts';
+import { type AreaRow, CentreApi, StartLog } from './sim-api.ts';
 
 export interface SimulatorOptions {
   count: number;
@@ -26,6 +26,25 @@ export interface SimulatorOptions {
   startBatch?: number;
   /** How often progress lines may repeat (ms). */
   printEveryMs?: number;
+  /**
+   * Give each agent its own local clock, Date.now() + uniform(-E, E) ms, and its own ClockSync against the
+   * centre (so the correction is really exercised). Absent: all agents share one clock synced once.
+   */
+  clockErrorMs?: number;
+  /** Samples per clock sync for the agents' own clocks (default 8). */
+  clockSamples?: number;
+  /** Randomness for the clock errors (default Math.random). */
+  random?: () => number;
+  /**
+   * How long before its start each agent arms a target entry. Arming costs each agent a few fsyncs, which
+   * one process does one agent after another, so the default grows with the count: max(2 s, 10 ms × count).
+   */
+  prerollMs?: number;
+  /**
+   * How long after its start an agent writes the reports of that start (default 250 ms): in one process the
+   * agents' fsyncs come one after another, and must not delay the neighbours' starts. See AgentDeps.
+   */
+  reportDelayMs?: number;
 }
 
 export interface BroadcastTally {
@@ -38,6 +57,10 @@ export interface BroadcastTally {
 export interface RunningSimulator {
   agents: Agent[];
   tallies: Map<string, BroadcastTally>;
+  /** Each agent's local clock error (ms, local minus true), by terminal id; all 0 with a shared clock. */
+  clockErrors: Map<string, number>;
+  /** The true instant (real Date.now()) at which each agent's player started each item. */
+  starts: StartLog;
   connectedCount(): number;
   stop(): Promise<void>;
 }
@@ -103,13 +126,21 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
   if (configs.length === 0) throw new Error('没有可运行的模拟终端');
 
   const first = configs[0]!;
-  const clock = new ClockSync({
-    url: new URL('/t/time', first.serverUrl).toString(),
-    authorization: `Bearer ${first.terminalId}:${first.mediaToken}`,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  });
-  await clock.start();
-  print(`时钟偏差 ${clock.offsetMs} ms`);
+  const ownClocks = opts.clockErrorMs !== undefined;
+  let shared: ClockSync | null = null;
+  if (!ownClocks) {
+    shared = new ClockSync({
+      url: new URL('/t/time', first.serverUrl).toString(),
+      authorization: `Bearer ${first.terminalId}:${first.mediaToken}`,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+    await shared.start();
+    print(`时钟偏差 ${shared.offsetMs} ms`);
+  }
+  const random = opts.random ?? Math.random;
+  const clockErrors = new Map<string, number>();
+  const prerollMs = opts.prerollMs ?? Math.max(2000, 10 * configs.length);
+  const starts = new StartLog();
 
   const tallies = new Map<string, BroadcastTally>();
   const dirty = new Set<string>();
@@ -135,10 +166,33 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
   const loggerFor = opts.agentLog ? () => opts.agentLog! : prefixedWarnings(print);
 
   const agents = configs.map((config) => {
+    const tid = config.terminalId;
+    const error = ownClocks ? Math.round((random() * 2 - 1) * opts.clockErrorMs!) : 0;
+    clockErrors.set(tid, error);
+    // The sink's clock is the host's: its start instants are the true ones, whatever the agent believes.
+    const player = new SilentSink({
+      keep: 5,
+      now: Date.now,
+      onStart: (r) =>
+        starts.record({
+          terminalId: tid,
+          commandId: r.commandId,
+          broadcastId: r.broadcastId,
+          at: r.startedAt,
+        }),
+    });
     const agent = new Agent(config, {
-      clock,
-      player: new SilentSink({ keep: 5 }),
-      log: loggerFor(config.terminalId),
+      player,
+      log: loggerFor(tid),
+      schedule: { prerollMs },
+      reportDelayMs: opts.reportDelayMs ?? 250,
+      ...(shared
+        ? { clock: shared }
+        : {
+            now: () => Date.now() + error,
+            clockSync: { samples: opts.clockSamples ?? 8 },
+            ...(opts.fetch ? { fetch: opts.fetch } : {}),
+          }),
     });
     agent.on('connected', () => {
       connected++;
@@ -182,11 +236,13 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
   return {
     agents,
     tallies,
+    clockErrors,
+    starts,
     connectedCount: () => connected,
     stop: async () => {
       clearInterval(ticker);
       printTallies();
-      clock.stop();
+      shared?.stop();
       await Promise.all(agents.map((a) => a.stop().catch(() => {})));
       print(`已停止 ${agents.length} 个模拟终端`);
     },

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type StateMessage, TerminalStatus, type TerminalStatusCode } from '@dlb/protocol';
+import type { PlayItem } from './playback.ts';
+import type { TargetSummary } from './schedule-plan.ts';
 
 /** The agent's version, from edge-agent/package.json. */
 export function agentVersion(): string {
@@ -18,9 +20,13 @@ export interface StateInput {
   fault: string | null;
   version: string;
   volume: number;
-  playing: { broadcastId: string; commandId: string; priority: number; startedAt: number } | null;
+  playing: { item: PlayItem; startedAt: number } | null;
   cache: { bytes: number; files: number; limitBytes: number };
   clockOffsetMs: number;
+  /** When the offset was last measured (corrected clock), null if never. */
+  clockSyncedAt: number | null;
+  /** The held target and its next slot, null when none is held. */
+  target: TargetSummary | null;
   outboxPending: number;
 }
 
@@ -37,9 +43,18 @@ export function buildState(s: StateInput): StateMessage {
     at: s.at,
     version: s.version,
     volume: s.volume,
-    playing: s.playing,
+    playing: s.playing
+      ? {
+          broadcastId: s.playing.item.broadcastId,
+          commandId: s.playing.item.commandId,
+          priority: s.playing.item.priority,
+          startedAt: s.playing.startedAt,
+        }
+      : null,
     cache: s.cache,
     clockOffsetMs: s.clockOffsetMs,
+    ...(s.clockSyncedAt !== null ? { clockSyncedAt: Math.max(0, Math.round(s.clockSyncedAt)) } : {}),
+    target: s.target,
     outboxPending: s.outboxPending,
   };
 }

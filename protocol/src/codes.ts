@@ -64,5 +64,11 @@ export const FAILURE_REASONS = [
   'agent-restarted',
   'stopped',
   'cache-full',
+  /** A scheduled entry that could not start by its latest start (terminal was off, or something outranked it). */
+  'missed',
+  /** A newer target no longer holds the entry. */
+  'superseded',
+  /** Non-emergency audio refused inside quiet hours. */
+  'quiet-hours',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

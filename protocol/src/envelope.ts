@@ -3,6 +3,7 @@ import { canonicalJson } from './canonical-json.ts';
 import type { RejectReason } from './codes.ts';
 import { sm2Sign, sm2Verify } from './crypto/sm2.ts';
 import { COMMAND_KINDS, type Command, CommandBodySchemas, EpochMs } from './messages.ts';
+import { type TargetBody, TargetBodySchema } from './target.ts';
 
 /** SM2 signature over SM3 (GB/T 32918.2), default distinguishing ID. */
 export const SIG_ALG = 'SM2-SM3';
@@ -13,10 +14,19 @@ const SignatureSchema = z.object({
   value: z.string().regex(/^[0-9a-f]{128}$/),
 });
 
+/** Every kind that travels in a signed envelope: the commands, and the retained target document. */
+export const SIGNED_KINDS = [...COMMAND_KINDS, 'target'] as const;
+export type SignedKind = (typeof SIGNED_KINDS)[number];
+
+const BodySchemas = { ...CommandBodySchemas, target: TargetBodySchema } as const satisfies Record<
+  SignedKind,
+  z.ZodType
+>;
+
 const EnvelopeShape = z.object({
   v: z.literal(1),
   id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-  kind: z.enum(COMMAND_KINDS),
+  kind: z.enum(SIGNED_KINDS),
   issuedAt: EpochMs,
   notBefore: EpochMs.optional(),
   expiresAt: EpochMs,
@@ -40,6 +50,19 @@ export type UnsignedEnvelope = Command & {
   expiresAt: number;
 };
 
+export type TargetEnvelope = {
+  v: 1;
+  id: string;
+  kind: 'target';
+  issuedAt: number;
+  notBefore?: number;
+  expiresAt: number;
+  body: TargetBody;
+  sig: z.infer<typeof SignatureSchema>;
+};
+
+export type UnsignedTarget = Omit<TargetEnvelope, 'v' | 'sig'>;
+
 export interface Signer {
   kid: string;
   /** 64 hex digits. */
@@ -52,10 +75,18 @@ export function signingInput(envelope: Record<string, unknown>): Uint8Array {
   return new TextEncoder().encode(canonicalJson(rest));
 }
 
-export function signEnvelope(unsigned: UnsignedEnvelope, signer: Signer): Envelope {
+function sign(unsigned: UnsignedEnvelope | UnsignedTarget, signer: Signer): unknown {
   const base = { v: 1 as const, ...unsigned };
   const value = sm2Sign(signingInput(base), signer.privateKey);
-  return { ...base, sig: { alg: SIG_ALG, kid: signer.kid, value } } as Envelope;
+  return { ...base, sig: { alg: SIG_ALG, kid: signer.kid, value } };
+}
+
+export function signEnvelope(unsigned: UnsignedEnvelope, signer: Signer): Envelope {
+  return sign(unsigned, signer) as Envelope;
+}
+
+export function signTarget(unsigned: UnsignedTarget, signer: Signer): TargetEnvelope {
+  return sign(unsigned, signer) as TargetEnvelope;
 }
 
 /** Remembers envelope ids until they expire, so a captured command cannot be played twice. */
@@ -73,9 +104,12 @@ export interface VerifyOptions {
   replay: ReplayGuard;
 }
 
-export type VerifyResult =
-  | { ok: true; envelope: Envelope }
+export type VerifyResult<E = Envelope> =
+  | { ok: true; envelope: E }
   | { ok: false; reason: RejectReason; id?: string; detail: string };
+
+/** Accepts every id: a retained target is delivered again on every reconnect, and its version guards it. */
+const NO_REPLAY_GUARD: ReplayGuard = { has: () => false, remember: () => {} };
 
 function idOf(raw: unknown): string | undefined {
   if (raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string') {
@@ -88,7 +122,22 @@ function idOf(raw: unknown): string | undefined {
  * Every check a terminal makes before acting on a command, in order: shape, key id, signature,
  * expiry, not-before, issue time not in the future, and replay. Only a command that passes all is remembered.
  */
-export function verifyEnvelope(input: unknown, opts: VerifyOptions): VerifyResult {
+export function verifyEnvelope(input: unknown, opts: VerifyOptions): VerifyResult<Envelope> {
+  return verifyKinds<Envelope>(input, opts, COMMAND_KINDS);
+}
+
+/**
+ * The same checks for a target document, except replay: the version, kept by the terminal, decides
+ * whether a target is new. Commands are refused here, and targets are refused by verifyEnvelope.
+ */
+export function verifyTarget(
+  input: unknown,
+  opts: Omit<VerifyOptions, 'replay'>,
+): VerifyResult<TargetEnvelope> {
+  return verifyKinds<TargetEnvelope>(input, { ...opts, replay: NO_REPLAY_GUARD }, ['target']);
+}
+
+function verifyKinds<E>(input: unknown, opts: VerifyOptions, kinds: readonly SignedKind[]): VerifyResult<E> {
   let raw: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
     try {
@@ -104,7 +153,10 @@ export function verifyEnvelope(input: unknown, opts: VerifyOptions): VerifyResul
   if (!shape.success)
     return { ok: false, reason: 'malformed', id, detail: shape.error.issues[0]?.message ?? '格式错误' };
   const env = shape.data;
-  const body = CommandBodySchemas[env.kind].safeParse(env.body);
+  if (!kinds.includes(env.kind)) {
+    return { ok: false, reason: 'malformed', id, detail: `此处不接受 ${env.kind} 类消息` };
+  }
+  const body = BodySchemas[env.kind].safeParse(env.body);
   if (!body.success)
     return { ok: false, reason: 'malformed', id, detail: `body: ${body.error.issues[0]?.message}` };
 
@@ -132,7 +184,7 @@ export function verifyEnvelope(input: unknown, opts: VerifyOptions): VerifyResul
   }
   if (opts.replay.has(env.id)) return { ok: false, reason: 'replay', id, detail: '重复的指令' };
   opts.replay.remember(env.id, env.expiresAt);
-  return { ok: true, envelope: { ...env, body: body.data } as Envelope };
+  return { ok: true, envelope: { ...env, body: body.data } as E };
 }
 
 /** An in-memory replay guard; the agent keeps a disk-backed one. */

@@ -6,4 +6,5 @@ export * from './crypto/sm3.ts';
 export * from './divisions.ts';
 export * from './envelope.ts';
 export * from './messages.ts';
+export * from './target.ts';
 export * from './topics.ts';

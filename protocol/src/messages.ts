@@ -78,6 +78,8 @@ export const OutcomeEventSchema = z.object({
   reason: z.string().max(200).optional(),
   startedAt: EpochMs.optional(),
   endedAt: EpochMs.optional(),
+  /** 'schedule': an entry of the terminal's target (commandId is the entry id, broadcastId the programme). */
+  source: z.enum(['command', 'schedule']).optional(),
 });
 export type OutcomeEvent = z.infer<typeof OutcomeEventSchema>;
 
@@ -136,6 +138,21 @@ export const StateMessageSchema = z.object({
     })
     .optional(),
   clockOffsetMs: z.number().optional(),
+  /** When the offset was last measured (corrected clock); absent if never. */
+  clockSyncedAt: EpochMs.optional(),
+  /** The target it holds, and whether the audio of its next slot is on the card. */
+  target: z
+    .object({
+      version: z.number().int().nonnegative(),
+      entries: z.number().int().nonnegative(),
+      nextSlotKey: z.string().max(64).nullable(),
+      nextStartAt: EpochMs.nullable(),
+      /** Every entry of the next slot has its audio cached and verified. */
+      nextSlotCached: z.boolean(),
+      nextSlotMissing: z.number().int().nonnegative(),
+    })
+    .nullable()
+    .optional(),
   outboxPending: z.number().int().nonnegative().optional(),
 });
 export type StateMessage = z.infer<typeof StateMessageSchema>;

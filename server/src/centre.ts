@@ -25,6 +25,14 @@ import { EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { ExternalBrokerLink } from './mqtt/external-link.ts';
 import { MosquittoFiles } from './mqtt/mosquitto/file-writer.ts';
 import { mosquittoPasswordHash } from './mqtt/mosquitto/password-hash.ts';
+import { ProgrammeService } from './schedule/programme-service.ts';
+import { ProgrammeStore } from './schedule/programme-store.ts';
+import { RecurringService } from './schedule/recurring-service.ts';
+import { ScheduleSource } from './schedule/schedule-source.ts';
+import { FleetScheduleStatus } from './schedule/schedule-status.ts';
+import { TargetJobs } from './schedule/target-jobs.ts';
+import { TargetPublisher } from './schedule/target-publisher.ts';
+import type { TimelineOptions } from './schedule/timeline.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { TerminalService } from './terminals/terminal-service.ts';
 
@@ -50,6 +58,8 @@ export class Centre {
   private readonly broker: BrokerLink;
   private readonly mosquitto: MosquittoFiles | null;
   private readonly serverMqttPassword: string;
+  private readonly targetJobs: TargetJobs;
+  private unwatchSchedule: (() => void) | null = null;
   private httpServer: http.Server | null = null;
   private credentialWrite: Promise<void> = Promise.resolve();
 
@@ -117,8 +127,62 @@ export class Centre {
       commandTtlMs: config.broadcast.commandTtlSec * 1000,
       now,
     });
+    const scheduleSource = new ScheduleSource({
+      file: config.schedule.file,
+      lastGoodFile: path.join(config.dataDir, 'schedule.last-good.yaml'),
+      log,
+      now,
+    });
+    const calendar = () => scheduleSource.calendar();
+    const countyCode = () => areas.list().find((a) => a.level === 'county')?.code ?? null;
+    const timeline: TimelineOptions = {
+      gapMs: config.schedule.itemGapMs,
+      lateToleranceMs: config.schedule.lateToleranceMs,
+      mediaPath: (sha) => `/t/media/${sha}`,
+    };
+    const store = new ProgrammeStore(this.db);
+    const targets = new TargetPublisher({
+      db: this.db,
+      store,
+      calendar,
+      countyCode,
+      broker: this.broker,
+      signer: this.keys.signer,
+      now,
+      windowMs: config.schedule.windowHours * 3600_000,
+      timeline,
+      log,
+    });
+    const touched = targets.touch.bind(targets);
+    const programmes = new ProgrammeService({
+      store,
+      areas,
+      media: mediaRecords,
+      calendar,
+      timeline,
+      now,
+      touched,
+    });
+    const recurring = new RecurringService({
+      store,
+      programmes,
+      areas,
+      media: mediaRecords,
+      calendar,
+      now,
+      touched,
+    });
+    this.targetJobs = new TargetJobs({
+      targets,
+      expression: config.schedule.refreshCron,
+      timeZone: config.timezone,
+      log,
+    });
     terminals.onChange(({ tid, kind }) => {
       if (kind === 'disabled' || kind === 'rotated') this.broker.disconnectClient(tid);
+      if (kind === 'disabled')
+        targets.withdraw(tid).catch((e) => log(`撤回终端 ${tid} 的计划失败: ${(e as Error).message}`));
+      if (kind === 'added' || kind === 'enabled') targets.touch({ kind: 'terminal', tid });
       this.syncBrokerCredentials().catch((e) =>
         log(`写入 Mosquitto 密码/ACL 文件失败: ${(e as Error).message}`),
       );
@@ -136,6 +200,11 @@ export class Centre {
       publisher,
       events,
       broker: this.broker,
+      scheduleSource,
+      programmes,
+      recurring,
+      targets,
+      scheduleStatus: new FleetScheduleStatus(this.db),
       startedAt: now(),
       now,
       log,
@@ -207,6 +276,8 @@ export class Centre {
         `ffmpeg 不可用 (${this.services.ffmpeg.ffmpeg}): ${toolProblems.join('; ')}。请安装带 libmp3lame 的 ffmpeg，或在配置 media.ffmpegPath 中指定`,
       );
     }
+    // An invalid schedule file falls back to the last good copy; with none, the centre refuses to start.
+    this.services.scheduleSource.start();
     await this.bootstrap();
     await this.services.mediaStore.sweepTemp();
     await this.syncBrokerCredentials();
@@ -232,6 +303,14 @@ export class Centre {
       const t = parseTerminalTopic(topic);
       if (t) events.ingestState(t.tid, payload);
     });
+    // Every terminal's target, published again: an embedded broker forgot its retained messages.
+    const { targets, scheduleSource } = this.services;
+    const r = await targets.refresh({ kind: 'all' }, { force: true });
+    log(
+      `已下发 ${r.published} 个终端的目标计划（编译 ${Math.round(r.compileMs)} ms，发布 ${Math.round(r.publishMs)} ms）`,
+    );
+    this.unwatchSchedule = scheduleSource.onChange(() => targets.touch({ kind: 'all' }));
+    this.targetJobs.start();
     const server = http.createServer(createApp(this.services));
     // A 50 MB recording over a village uplink can take longer than Node's default 5 minutes.
     server.requestTimeout = 30 * 60_000;
@@ -252,12 +331,17 @@ export class Centre {
   }
 
   async stop(): Promise<void> {
+    await this.targetJobs.stop();
+    this.unwatchSchedule?.();
+    this.unwatchSchedule = null;
+    this.services.scheduleSource.stop();
     const server = this.httpServer;
     this.httpServer = null;
     if (server) {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+    await this.services.targets.whenIdle();
     await this.broker.stop();
     await this.credentialWrite.catch(() => {});
     this.db.close();

@@ -1,11 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
  * Server configuration: defaults < config file (DLB_CONFIG or ./dlb.config.json) < environment.
  * Defaults run a whole centre on one machine: embedded broker, SQLite in ./data, ffmpeg from npm.
  */
+/** The schedule file that ships with the project (schedules/default.yaml at the repository root). */
+export const DEFAULT_SCHEDULE_FILE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'schedules',
+  'default.yaml',
+);
+
 export const ConfigSchema = z.object({
   dataDir: z.string().default('./data'),
   timezone: z.literal('Asia/Shanghai').default('Asia/Shanghai'),
@@ -77,6 +87,20 @@ export const ConfigSchema = z.object({
       commandTtlSec: z.number().int().positive().default(600),
     })
     .prefault({}),
+  schedule: z
+    .object({
+      /** The slot definitions (YAML); re-read when it changes. */
+      file: z.string().default(DEFAULT_SCHEDULE_FILE),
+      /** Silence between consecutive items of a programme. */
+      itemGapMs: z.number().int().min(0).max(60_000).default(1000),
+      /** How late a terminal may still start an entry; later it skips it (its neighbours already played it). */
+      lateToleranceMs: z.number().int().min(0).max(600_000).default(3000),
+      /** How far ahead each terminal's target reaches. */
+      windowHours: z.number().int().min(24).max(168).default(48),
+      /** node-cron expression (in the schedule's zone) for rolling every target forward. */
+      refreshCron: z.string().default('5 * * * *'),
+    })
+    .prefault({}),
   /** Import the bundled sample county (Lingchuan, 12 townships) on first start when no areas exist. */
   sampleCounty: z.boolean().default(true),
 });
@@ -108,6 +132,7 @@ function fromEnv(env: Env): ConfigInput {
     },
     media: { maxUploadBytes: maxUploadMb ? maxUploadMb * 1024 * 1024 : undefined },
     auth: { adminPassword: env.DLB_ADMIN_PASSWORD },
+    schedule: { file: env.DLB_SCHEDULE_FILE },
   };
 }
 
@@ -144,5 +169,9 @@ export function loadConfig(opts: { env?: Env; cwd?: string; overrides?: ConfigIn
     throw new Error(`配置无效 (${file}): ${msg}`);
   }
   const config = parsed.data;
-  return { ...config, dataDir: path.resolve(cwd, config.dataDir) };
+  return {
+    ...config,
+    dataDir: path.resolve(cwd, config.dataDir),
+    schedule: { ...config.schedule, file: path.resolve(cwd, config.schedule.file) },
+  };
 }

@@ -10,6 +10,8 @@ export const ADMIN_PASSWORD = 'test-admin-password-0001';
 
 export interface CentreProcess {
   proc: RunningProcess;
+  /** The environment it was started with (beyond the defaults), kept for a restart. */
+  env: Record<string, string>;
   dataDir: string;
   httpUrl: string;
   mqttUrl: string;
@@ -34,7 +36,7 @@ export async function startCentreProcess(
   const m = await proc.waitFor(/已启动: (http:\/\/\S+)\s+\(MQTT (mqtt:\/\/\S+),/, 60_000);
   const api = new ApiClient(m[1]!);
   await api.login('admin', ADMIN_PASSWORD);
-  return { proc, dataDir, httpUrl: m[1]!, mqttUrl: m[2]!, api };
+  return { proc, env, dataDir, httpUrl: m[1]!, mqttUrl: m[2]!, api };
 }
 
 /** Stops the centre and starts it again on the same data and ports, as after a power cut or an upgrade. */
@@ -46,6 +48,7 @@ export async function restartCentreProcess(
   const httpPort = new URL(centre.httpUrl).port;
   const mqttPort = new URL(centre.mqttUrl).port;
   return startCentreProcess(path.dirname(centre.dataDir), {
+    ...centre.env,
     DLB_HTTP_PORT: httpPort,
     DLB_MQTT_PORT: mqttPort,
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Centre } from '../../server/src/centre.ts';
+import { Centre, type CentreOptions } from '../../server/src/centre.ts';
 import { type ConfigInput, loadConfig, mergeConfig } from '../../server/src/config.ts';
 import { ApiClient } from './api-client.ts';
 import { ADMIN_PASSWORD } from './fleet.ts';
@@ -8,6 +8,7 @@ import { ADMIN_PASSWORD } from './fleet.ts';
 export async function startInProcessCentre(
   dir: string,
   overrides: ConfigInput = {},
+  opts: CentreOptions = {},
 ): Promise<{ centre: Centre; api: ApiClient }> {
   const base: ConfigInput = {
     dataDir: path.join(dir, 'centre'),
@@ -16,7 +17,7 @@ export async function startInProcessCentre(
     auth: { adminPassword: ADMIN_PASSWORD },
   };
   const config = loadConfig({ env: {}, cwd: dir, overrides: mergeConfig(base, overrides) as ConfigInput });
-  const centre = new Centre(config, { log: () => {}, announce: () => {} });
+  const centre = new Centre(config, { log: () => {}, announce: () => {}, ...opts });
   await centre.start();
   const api = new ApiClient(centre.httpUrl);
   await api.login('admin', ADMIN_PASSWORD);

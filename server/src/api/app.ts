@@ -12,6 +12,8 @@ import { areaRoutes } from './routes/area-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { broadcastRoutes } from './routes/broadcast-routes.ts';
 import { mediaRoutes } from './routes/media-routes.ts';
+import { programmeRoutes } from './routes/programme-routes.ts';
+import { scheduleRoutes } from './routes/schedule-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { terminalHttpRoutes } from './routes/terminal-http-routes.ts';
 import { terminalRoutes } from './routes/terminal-routes.ts';
@@ -25,6 +27,8 @@ export function allRoutes(s: Services): AnyRoute[] {
     ...terminalRoutes(s),
     ...mediaRoutes(s),
     ...broadcastRoutes(s),
+    ...programmeRoutes(s),
+    ...scheduleRoutes(s),
     ...terminalHttpRoutes(s),
   ];
   let doc: unknown;

@@ -8,6 +8,11 @@ import type { EventIngest } from '../fleet/event-ingest.ts';
 import type { MediaStore } from '../media/store.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
 import type { BrokerLink } from '../mqtt/broker-link.ts';
+import type { ProgrammeService } from '../schedule/programme-service.ts';
+import type { RecurringService } from '../schedule/recurring-service.ts';
+import type { ScheduleSource } from '../schedule/schedule-source.ts';
+import type { FleetScheduleStatus } from '../schedule/schedule-status.ts';
+import type { TargetPublisher } from '../schedule/target-publisher.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
 /** Everything the HTTP layer calls; built once by the centre and passed in. */
@@ -24,6 +29,11 @@ export interface Services {
   publisher: CommandPublisher;
   events: EventIngest;
   broker: BrokerLink;
+  scheduleSource: ScheduleSource;
+  programmes: ProgrammeService;
+  recurring: RecurringService;
+  targets: TargetPublisher;
+  scheduleStatus: FleetScheduleStatus;
   startedAt: number;
   now: () => number;
   log: (msg: string) => void;

@@ -102,4 +102,74 @@ CREATE INDEX terminal_events_broadcast ON terminal_events(broadcast_id);
 CREATE INDEX terminal_events_received ON terminal_events(terminal_id, received_at);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- A programme: the ordered items of one slot on one local date for one scope (the county or a township),
+-- or a one-off programme at a set time (slot_id NULL, start_time set).
+CREATE TABLE programmes (
+  id TEXT PRIMARY KEY,
+  date TEXT NOT NULL,
+  slot_id TEXT,
+  start_time TEXT,
+  scope_code TEXT NOT NULL REFERENCES areas(code),
+  title TEXT NOT NULL,
+  created_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  CHECK ((slot_id IS NULL) <> (start_time IS NULL))
+);
+CREATE UNIQUE INDEX programmes_slot ON programmes(date, slot_id, scope_code) WHERE slot_id IS NOT NULL;
+CREATE INDEX programmes_date ON programmes(date);
+CREATE TABLE programme_items (
+  id TEXT PRIMARY KEY,
+  programme_id TEXT NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  media_sha256 TEXT NOT NULL REFERENCES media(sha256),
+  title TEXT,
+  volume INTEGER,
+  UNIQUE (programme_id, position)
+);
+-- An item played in a slot on every matching day (e.g. the morning weather bulletin).
+CREATE TABLE recurring_items (
+  id TEXT PRIMARY KEY,
+  slot_id TEXT NOT NULL,
+  scope_code TEXT NOT NULL REFERENCES areas(code),
+  media_sha256 TEXT NOT NULL REFERENCES media(sha256),
+  title TEXT,
+  days TEXT NOT NULL,
+  from_date TEXT NOT NULL,
+  until_date TEXT,
+  placement TEXT NOT NULL CHECK (placement IN ('first','last')),
+  created_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+-- The target last published to each terminal; the version increases when the content changes.
+CREATE TABLE terminal_targets (
+  terminal_id TEXT PRIMARY KEY REFERENCES terminals(id),
+  version INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  envelope_id TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  entries INTEGER NOT NULL,
+  next_slot_key TEXT,
+  next_start_at INTEGER
+);
+-- What each terminal reported for each scheduled entry (one row per terminal and entry).
+CREATE TABLE schedule_plays (
+  terminal_id TEXT NOT NULL REFERENCES terminals(id),
+  entry_id TEXT NOT NULL,
+  programme_id TEXT NOT NULL,
+  outcome INTEGER NOT NULL,
+  reason TEXT,
+  started_at INTEGER,
+  ended_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (terminal_id, entry_id)
+);
+CREATE INDEX schedule_plays_programme ON schedule_plays(programme_id);
+ALTER TABLE terminals ADD COLUMN volume INTEGER NOT NULL DEFAULT 80;
+`,
+  },
 ];

@@ -66,6 +66,14 @@ export class EventIngest {
       `UPDATE broadcast_targets SET outcome = ?, reason = ?, started_at = COALESCE(?, started_at),
        ended_at = COALESCE(?, ended_at), updated_at = ? WHERE broadcast_id = ? AND terminal_id = ?`,
     );
+    const playRow = db.prepare('SELECT outcome FROM schedule_plays WHERE terminal_id = ? AND entry_id = ?');
+    const upsertPlay = db.prepare(
+      `INSERT INTO schedule_plays (terminal_id, entry_id, programme_id, outcome, reason, started_at, ended_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(terminal_id, entry_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
+       started_at = COALESCE(excluded.started_at, started_at), ended_at = COALESCE(excluded.ended_at, ended_at),
+       updated_at = excluded.updated_at`,
+    );
     const exists = db.prepare(
       'SELECT 1 FROM terminal_events WHERE terminal_id = ? AND outbox_id = ? AND seq = ?',
     );
@@ -101,7 +109,22 @@ export class EventIngest {
         if (info.changes === 0) continue;
         stored += 1;
         fresh.push(e);
-        if (isOutcome) {
+        if (isOutcome && e.source === 'schedule') {
+          // A scheduled entry: commandId is the entry id, broadcastId its programme.
+          const row = playRow.get(tid, e.commandId) as { outcome: number } | undefined;
+          if (!row || OUTCOME_RANK[e.outcome]! > OUTCOME_RANK[row.outcome]!) {
+            upsertPlay.run(
+              tid,
+              e.commandId,
+              e.broadcastId,
+              e.outcome,
+              e.reason ?? null,
+              e.startedAt ?? null,
+              e.endedAt ?? null,
+              receivedAt,
+            );
+          }
+        } else if (isOutcome) {
           const row = current.get(e.broadcastId, tid) as { outcome: number } | undefined;
           // Only a target of that broadcast can change its outcome; the terminal id comes from the topic.
           if (row && OUTCOME_RANK[e.outcome]! > OUTCOME_RANK[row.outcome]!) {

@@ -40,7 +40,8 @@ interface TerminalRow {
   last_seen: number | null;
 }
 
-function parseState(json: string | null): StateMessage | null {
+/** A stored state document, or null if absent or no longer valid. */
+export function parseState(json: string | null): StateMessage | null {
   if (!json) return null;
   const r = StateMessageSchema.safeParse(JSON.parse(json));
   return r.success ? r.data : null;
@@ -264,9 +265,21 @@ export class TerminalService {
     }));
   }
 
+  /** An offline notice (Last Will) keeps the last full state, so its clock and cache figures stay visible. */
   recordState(tid: string, state: StateMessage, receivedAt: number): void {
+    if (!state.online) {
+      this.db
+        .prepare('UPDATE terminals SET status = ?, online = 0, last_seen = ? WHERE id = ?')
+        .run(state.status, receivedAt, tid);
+      return;
+    }
     this.db
-      .prepare('UPDATE terminals SET status = ?, online = ?, last_state = ?, last_seen = ? WHERE id = ?')
-      .run(state.status, state.online ? 1 : 0, JSON.stringify(state), receivedAt, tid);
+      .prepare('UPDATE terminals SET status = ?, online = 1, last_state = ?, last_seen = ? WHERE id = ?')
+      .run(state.status, JSON.stringify(state), receivedAt, tid);
+  }
+
+  /** The volume its target carries (set by the volume command too). */
+  setVolume(id: string, volume: number): void {
+    this.db.prepare('UPDATE terminals SET volume = ? WHERE id = ?').run(volume, id);
   }
 }

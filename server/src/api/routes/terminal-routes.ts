@@ -69,6 +69,9 @@ export function terminalRoutes(s: Services): AnyRoute[] {
             body: { volume: body.volume, audience },
           }),
         );
+        // Its target carries the volume too, so a terminal that missed the command still gets it.
+        s.terminals.setVolume(t.id, body.volume);
+        s.targets.touch({ kind: 'terminal', tid: t.id });
         return { sent: true, terminal: t.id, volume: body.volume };
       },
     }),
