@@ -253,6 +253,30 @@ describe('schedule file and programmes through the API', () => {
     expect(tooLong.body?.error?.message).toContain(TODAY);
   });
 
+  it('lists programmes a schedule change no longer fits, while the change itself is taken up', async () => {
+    const shorter = SLOTS.map((x) => (x.id === 'noon' ? { ...x, maxMinutes: 0.5 } : x));
+    writeFileSync(file, scheduleYaml(shorter, QUIET));
+    const r = await eventually(
+      async () => {
+        const got = await api.call<{ conflicts: Array<{ date: string; code: string; message: string }> }>(
+          'GET',
+          '/api/schedule',
+        );
+        return got.conflicts.length > 0 ? got : null;
+      },
+      10_000,
+      'conflict listed',
+    );
+    expect(r.conflicts[0]).toMatchObject({ date: TODAY, code: 'overruns_slot' });
+    expect(r.conflicts[0]!.message).toContain('超过午间时段上限 30秒');
+    writeFileSync(file, scheduleYaml(SLOTS, QUIET));
+    await eventually(
+      async () => (await api.call<{ conflicts: unknown[] }>('GET', '/api/schedule')).conflicts.length === 0,
+      10_000,
+      'conflict gone',
+    );
+  });
+
   it('lets a viewer read but not plan, and an anonymous caller nothing', async () => {
     const anon = new ApiClient(centre.httpUrl);
     expect((await refused(anon.call('GET', `/api/programmes?from=${TODAY}&to=${TODAY}`))).status).toBe(401);

@@ -309,7 +309,12 @@ export class Centre {
     log(
       `已下发 ${r.published} 个终端的目标计划（编译 ${Math.round(r.compileMs)} ms，发布 ${Math.round(r.publishMs)} ms）`,
     );
-    this.unwatchSchedule = scheduleSource.onChange(() => targets.touch({ kind: 'all' }));
+    this.unwatchSchedule = scheduleSource.onChange(() => {
+      targets.touch({ kind: 'all' });
+      for (const c of this.services.programmes.conflicts()) {
+        log(`时段表修改后，节目“${c.title}”（${c.date}）不再符合：${c.message}`);
+      }
+    });
     this.targetJobs.start();
     const server = http.createServer(createApp(this.services));
     // A 50 MB recording over a village uplink can take longer than Node's default 5 minutes.

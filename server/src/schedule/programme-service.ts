@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AreaService } from '../areas/area-service.ts';
-import { conflict, notFound, unprocessable } from '../errors.ts';
+import { AppError, conflict, notFound, unprocessable } from '../errors.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
 import { checkProgrammeFits, type FitContext } from './programme-rules.ts';
 import type { NewProgramme, ProgrammeRecord, ProgrammeStore } from './programme-store.ts';
@@ -298,6 +298,32 @@ export class ProgrammeService {
 
   list(from: string, to: string, scopeCode?: string): ProgrammeView[] {
     return this.deps.store.list(from, to, scopeCode).map((p) => this.view(p.id));
+  }
+
+  /**
+   * Programmes not yet begun that the schedule in force would now refuse (a slot shortened, moved into quiet
+   * hours or dropped by an edit of the schedule file): still sent to terminals as planned, shown to operators.
+   */
+  conflicts(
+    days = 31,
+  ): Array<{ programmeId: string; date: string; title: string; code: string; message: string }> {
+    const cal = this.deps.calendar();
+    const now = this.deps.now();
+    const from = cal.localDate(now);
+    const to = cal.localDate(now + days * 86_400_000);
+    const out: Array<{ programmeId: string; date: string; title: string; code: string; message: string }> =
+      [];
+    for (const p of this.deps.store.list(from, to)) {
+      const start = this.startOf(p);
+      if (start !== null && start <= now) continue;
+      try {
+        checkProgrammeFits(p, this.fitContext(p.date, p.id));
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        out.push({ programmeId: p.id, date: p.date, title: p.title, code: e.code, message: e.message });
+      }
+    }
+    return out;
   }
 
   /** Everything planned on a date (for checks that span programmes, e.g. a new recurring item). */

@@ -12,11 +12,12 @@ export function scheduleRoutes(s: Services): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/schedule',
-      summary: '时段表状态：所用文件、载入时间、最近一次被拒绝的修改及原因',
+      summary: '时段表状态：所用文件、载入时间、最近一次被拒绝的修改及原因，以及因时段表修改而不再符合的节目',
       auth: { roles: READERS },
       handler: () => ({
         schedule: s.scheduleSource.status(),
         timeZone: s.scheduleSource.calendar().timeZone,
+        conflicts: s.programmes.conflicts(),
       }),
     }),
     defineRoute({
