@@ -153,6 +153,9 @@ async function main(): Promise<void> {
     `  baseline: ${ids.length} raw retained ${avgBytes}-byte publishes to the same topics: ${rawMs.toFixed(0)} ms  ratio ${(totalMs / Math.max(1, rawMs)).toFixed(1)}x`,
   );
 
+  // Baseline for the starts, measured while the process is quiet: N bare timers due at one instant.
+  const baseline = await timerSpread(N);
+
   // Now the fleet, each terminal on its own wrong clock corrected against the centre, and a programme.
   const f0 = performance.now();
   const sim = await runSimulator(simOpts);
@@ -208,7 +211,6 @@ async function main(): Promise<void> {
   }
   const reported = played.map((p) => Math.abs(p.started_at! - entry.startAt));
   const truth = sim.starts.startsOf(entry.id).map((s) => s.at - entry.startAt);
-  const baseline = await timerSpread(N);
   console.log(
     `starts: ${played.length}/${N} played${reasons.size ? ` (not played: ${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ')})` : ''}`,
   );
