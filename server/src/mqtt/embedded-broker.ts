@@ -84,8 +84,10 @@ export class EmbeddedBroker implements BrokerLink {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       const guard = new PacketSizeGuard(MAX_PAYLOAD_BYTES + 1024);
+      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
       guard.on('error', (e) => {
-        this.opts.log?.(`断开 ${socket.remoteAddress}: ${e.message}`);
+        // A socket destroyed on shutdown aborts its pipe; only a live broker's refusals are worth a line.
+        if (this.server && e.name !== 'AbortError') this.opts.log?.(`断开 ${peer}: ${e.message}`);
         socket.destroy();
       });
       socket.on('error', () => socket.destroy());
