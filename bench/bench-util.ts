@@ -1,4 +1,10 @@
-/** What the benchmarks share: `--name value` arguments and percentile lines. */
+/** What the benchmarks share: `--name value` arguments, percentile lines, a centre, a tone. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Centre } from '../server/src/centre.ts';
+import { type ConfigInput, loadConfig, mergeConfig } from '../server/src/config.ts';
 
 export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Map<string, string> {
   const args = new Map<string, string>();
@@ -15,3 +21,43 @@ export const fmt = (xs: readonly number[], digits = 0) =>
   `p50 ${pct(xs, 50).toFixed(digits)} ms  p99 ${pct(xs, 99).toFixed(digits)} ms  max ${Math.max(...xs).toFixed(digits)} ms`;
 
 export const BENCH_PASSWORD = 'bench-admin-password-1';
+
+/** A whole centre in this process on free ports, its data under `dir`. */
+export async function startBenchCentre(dir: string, overrides: ConfigInput = {}): Promise<Centre> {
+  const base: ConfigInput = {
+    dataDir: path.join(dir, 'centre'),
+    http: { host: '127.0.0.1', port: 0 },
+    mqtt: { host: '127.0.0.1', port: 0 },
+    auth: { adminPassword: BENCH_PASSWORD },
+  };
+  const config = loadConfig({ env: {}, cwd: dir, overrides: mergeConfig(base, overrides) as ConfigInput });
+  const centre = new Centre(config, { log: () => {}, announce: () => {} });
+  await centre.start();
+  return centre;
+}
+
+/** Logs in as admin and uploads an ffmpeg sine tone; returns the auth header and the stored media. */
+export async function loginAndUploadTone(
+  centre: Centre,
+  dir: string,
+  seconds: number,
+): Promise<{ auth: { authorization: string }; media: { sha256: string; durationMs: number } }> {
+  const login = (await (
+    await fetch(`${centre.httpUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: BENCH_PASSWORD }),
+    })
+  ).json()) as { token: string };
+  const auth = { authorization: `Bearer ${login.token}` };
+  const require = createRequire(import.meta.url);
+  const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  const wav = path.join(dir, 'tone.wav');
+  execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=duration=${seconds}`, wav]);
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(wav)]), 'tone.wav');
+  const res = await fetch(`${centre.httpUrl}/api/media`, { method: 'POST', headers: auth, body: form });
+  if (!res.ok) throw new Error(`upload refused: ${await res.text()}`);
+  const { media } = (await res.json()) as { media: { sha256: string; durationMs: number } };
+  return { auth, media };
+}

@@ -1,19 +1,9 @@
-/**
- * Broadcast latency to a simulated fleet, against raw broker fan-out measured in the same run.
- *   npm run bench:broadcast -- --count 36 [--audio-ms 1000] [--rounds 3]
- * Prints, per round: API call -> every terminal's reported start (p50/p99/max), API call -> last "played"
- * report received, and the raw fan-out of one MQTT message to the same number of subscribers.
- */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runSimulator } from '@dlb/edge-agent';
 import mqtt from 'mqtt';
-import { Centre } from '../server/src/centre.ts';
-import { loadConfig } from '../server/src/config.ts';
-import { BENCH_PASSWORD, fmt, parseArgs, pct } from './bench-util.ts';
+import { BENCH_PASSWORD, fmt, loginAndUploadTone, parseArgs, pct, startBenchCentre } from './bench-util.ts';
 
 const args = parseArgs();
 const N = Number(args.get('count') ?? 36);
@@ -47,18 +37,7 @@ async function rawFanout(url: string, password: string, n: number): Promise<numb
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dlb-bench-'));
-  const config = loadConfig({
-    env: {},
-    cwd: dir,
-    overrides: {
-      dataDir: path.join(dir, 'centre'),
-      http: { host: '127.0.0.1', port: 0 },
-      mqtt: { host: '127.0.0.1', port: 0 },
-      auth: { adminPassword: PASSWORD },
-    },
-  });
-  const centre = new Centre(config, { log: () => {}, announce: () => {} });
-  await centre.start();
+  const centre = await startBenchCentre(dir);
   const sim = await runSimulator({
     count: N,
     server: centre.httpUrl,
@@ -69,27 +48,11 @@ async function main(): Promise<void> {
   });
   while (sim.connectedCount() < N) await new Promise((r) => setTimeout(r, 100));
   const serverPassword = readFileSync(
-    path.join(config.dataDir, 'keys', 'mqtt-server-password'),
+    path.join(centre.config.dataDir, 'keys', 'mqtt-server-password'),
     'utf8',
   ).trim();
 
-  const login = (await (
-    await fetch(`${centre.httpUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    })
-  ).json()) as { token: string };
-  const auth = { authorization: `Bearer ${login.token}` };
-  const require = createRequire(import.meta.url);
-  const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-  const wav = path.join(dir, 'tone.wav');
-  execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=duration=${AUDIO_MS / 1000}`, wav]);
-  const form = new FormData();
-  form.append('file', new Blob([readFileSync(wav)]), 'tone.wav');
-  const { media } = (await (
-    await fetch(`${centre.httpUrl}/api/media`, { method: 'POST', headers: auth, body: form })
-  ).json()) as { media: { sha256: string; durationMs: number } };
+  const { auth, media } = await loginAndUploadTone(centre, dir, AUDIO_MS / 1000);
 
   console.log(
     `broadcast-latency: ${N} simulated terminals (one process), embedded broker, audio ${media.durationMs} ms, ${ROUNDS} rounds`,

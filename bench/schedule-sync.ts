@@ -1,23 +1,11 @@
-/**
- * Schedule sync: N simulated terminals whose clocks are wrong by up to ±E ms get a programme through their
- * targets and start it by their own corrected clocks.
- *   npm run bench:schedule -- [--count 1000] [--clock-error-ms 5000] [--lead-s auto] [--data-dir DIR]
- * Prints: how long compiling + signing + publishing every target took, against publishing the same number of
- * retained messages of the same size raw on the same broker (baseline); and the spread of the terminals'
- * start instants (reported and true), against N bare timers due at one instant in this process (baseline).
- */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runSimulator } from '@dlb/edge-agent';
 import { topics } from '@dlb/protocol';
-import { Centre } from '../server/src/centre.ts';
-import { loadConfig } from '../server/src/config.ts';
 import { localDateIn } from '../server/src/schedule/local-time.ts';
 import { formatClock } from '../server/src/schedule/programme-rules.ts';
-import { BENCH_PASSWORD, fmt, parseArgs, pct } from './bench-util.ts';
+import { BENCH_PASSWORD, fmt, loginAndUploadTone, parseArgs, pct, startBenchCentre } from './bench-util.ts';
 
 const args = parseArgs();
 const N = Number(args.get('count') ?? 1000);
@@ -52,19 +40,7 @@ async function main(): Promise<void> {
     scheduleFile,
     `timeZone: ${ZONE}\nquietHours: []\nslots:\n  - { id: later, name: 备用, start: "${far}", maxMinutes: 1 }\n`,
   );
-  const config = loadConfig({
-    env: {},
-    cwd: dir,
-    overrides: {
-      dataDir: path.join(dir, 'centre'),
-      http: { host: '127.0.0.1', port: 0 },
-      mqtt: { host: '127.0.0.1', port: 0 },
-      auth: { adminPassword: PASSWORD },
-      schedule: { file: scheduleFile },
-    },
-  });
-  const centre = new Centre(config, { log: () => {}, announce: () => {} });
-  await centre.start();
+  const centre = await startBenchCentre(dir, { schedule: { file: scheduleFile } });
   const simOpts = {
     count: N,
     server: centre.httpUrl,
@@ -82,27 +58,9 @@ async function main(): Promise<void> {
     `schedule-sync: ${N} simulated terminals (one process), clock errors uniform ±${CLOCK_ERROR} ms, embedded broker; registered in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 
-  const login = (await (
-    await fetch(`${centre.httpUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    })
-  ).json()) as { token: string };
-  const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
-  const require = createRequire(import.meta.url);
-  const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-  const wav = path.join(dir, 'tone.wav');
-  execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=2', wav]);
-  const form = new FormData();
-  form.append('file', new Blob([readFileSync(wav)]), 'tone.wav');
-  const { media } = (await (
-    await fetch(`${centre.httpUrl}/api/media`, {
-      method: 'POST',
-      headers: { authorization: auth.authorization },
-      body: form,
-    })
-  ).json()) as { media: { sha256: string } };
+  const tone = await loginAndUploadTone(centre, dir, 2);
+  const media = tone.media;
+  const auth = { ...tone.auth, 'content-type': 'application/json' };
   const programmeAt = async (at: number, title: string) => {
     const res = await fetch(`${centre.httpUrl}/api/programmes`, {
       method: 'POST',
