@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Centre } from '../server/src/centre.ts';
-import { type ConfigInput, loadConfig, mergeConfig } from '../server/src/config.ts';
+import type { Centre } from '../server/src/centre.ts';
+import type { ConfigInput } from '../server/src/config.ts';
+import { ADMIN_PASSWORD } from '../test/helpers/fleet.ts';
+import { startInProcessCentre } from '../test/helpers/in-process-centre.ts';
 
 export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Map<string, string> {
   const args = new Map<string, string>();
@@ -20,20 +22,11 @@ export function pct(xs: readonly number[], p: number): number {
 export const fmt = (xs: readonly number[], digits = 0) =>
   `p50 ${pct(xs, 50).toFixed(digits)} ms  p99 ${pct(xs, 99).toFixed(digits)} ms  max ${Math.max(...xs).toFixed(digits)} ms`;
 
-export const BENCH_PASSWORD = 'bench-admin-password-1';
+export const BENCH_PASSWORD = ADMIN_PASSWORD;
 
-/** A whole centre in this process on free ports, its data under `dir`. */
+/** A whole centre in this process on free ports, its data under `dir` (the suites' own helper). */
 export async function startBenchCentre(dir: string, overrides: ConfigInput = {}): Promise<Centre> {
-  const base: ConfigInput = {
-    dataDir: path.join(dir, 'centre'),
-    http: { host: '127.0.0.1', port: 0 },
-    mqtt: { host: '127.0.0.1', port: 0 },
-    auth: { adminPassword: BENCH_PASSWORD },
-  };
-  const config = loadConfig({ env: {}, cwd: dir, overrides: mergeConfig(base, overrides) as ConfigInput });
-  const centre = new Centre(config, { log: () => {}, announce: () => {} });
-  await centre.start();
-  return centre;
+  return (await startInProcessCentre(dir, overrides)).centre;
 }
 
 /** Logs in as admin and uploads an ffmpeg sine tone; returns the auth header and the stored media. */
