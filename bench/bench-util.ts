@@ -1,10 +1,11 @@
 /** What the benchmarks share: `--name value` arguments, percentile lines, a centre, a tone. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Centre } from '../server/src/centre.ts';
 import type { ConfigInput } from '../server/src/config.ts';
+import { ApiClient } from '../test/helpers/api-client.ts';
+import { approvedContent } from '../test/helpers/content.ts';
 import { ADMIN_PASSWORD } from '../test/helpers/fleet.ts';
 import { startInProcessCentre } from '../test/helpers/in-process-centre.ts';
 
@@ -29,28 +30,25 @@ export async function startBenchCentre(dir: string, overrides: ConfigInput = {})
   return (await startInProcessCentre(dir, overrides)).centre;
 }
 
-/** Logs in as admin and uploads an ffmpeg sine tone; returns the auth header and the stored media. */
+/**
+ * Logs in as admin, uploads an ffmpeg sine tone and takes it through review (a bench reviewer approves);
+ * returns the auth header and the stored media with its approved content id.
+ */
 export async function loginAndUploadTone(
   centre: Centre,
   dir: string,
   seconds: number,
-): Promise<{ auth: { authorization: string }; media: { sha256: string; durationMs: number } }> {
-  const login = (await (
-    await fetch(`${centre.httpUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: BENCH_PASSWORD }),
-    })
-  ).json()) as { token: string };
-  const auth = { authorization: `Bearer ${login.token}` };
+): Promise<{
+  auth: { authorization: string };
+  media: { sha256: string; durationMs: number; contentId: string };
+}> {
+  const api = new ApiClient(centre.httpUrl);
+  await api.login('admin', BENCH_PASSWORD);
   const require = createRequire(import.meta.url);
   const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
   const wav = path.join(dir, 'tone.wav');
   execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=duration=${seconds}`, wav]);
-  const form = new FormData();
-  form.append('file', new Blob([readFileSync(wav)]), 'tone.wav');
-  const res = await fetch(`${centre.httpUrl}/api/media`, { method: 'POST', headers: auth, body: form });
-  if (!res.ok) throw new Error(`upload refused: ${await res.text()}`);
-  const { media } = (await res.json()) as { media: { sha256: string; durationMs: number } };
-  return { auth, media };
+  const { media } = await api.upload(wav, 'tone.wav');
+  const contentId = await approvedContent(api, media.sha256, { title: '基准测试音' });
+  return { auth: { authorization: `Bearer ${api.token}` }, media: { ...media, contentId } };
 }

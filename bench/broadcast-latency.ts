@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const res = await fetch(`${centre.httpUrl}/api/broadcasts`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ mediaSha256: media.sha256, target: { kind: 'county' } }),
+      body: JSON.stringify({ contentId: media.contentId, target: { kind: 'county' } }),
     });
     const { broadcast } = (await res.json()) as { broadcast: { id: string } };
     let outcomes: Array<{ outcome: number; startedAt: number; updatedAt: number }> = [];

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         startTime: formatClock(at, ZONE),
         scopeCode: '450323',
         title,
-        items: [{ mediaSha256: media.sha256 }],
+        items: [{ contentId: media.contentId }],
       }),
     });
     if (!res.ok) throw new Error(`programme refused: ${await res.text()}`);

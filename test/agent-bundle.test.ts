@@ -6,6 +6,7 @@ import { buildAgentBundle } from '../edge-agent/build/bundle.ts';
 import type { Centre } from '../server/src/centre.ts';
 import type { ApiClient } from './helpers/api-client.ts';
 import { makeTone } from './helpers/audio.ts';
+import { approvedContent } from './helpers/content.ts';
 import { tempDir } from './helpers/fleet.ts';
 import { startInProcessCentre } from './helpers/in-process-centre.ts';
 import { eventually } from './helpers/processes.ts';
@@ -65,7 +66,7 @@ describe('the single-file agent for boards (npm run build:agent) plays a broadca
     makeTone(wav, 1);
     const { media } = await api.upload(wav);
     const { broadcast } = await api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
-      mediaSha256: media.sha256,
+      contentId: await approvedContent(api, media.sha256),
       target: { kind: 'area', code: '450323201' },
     });
     const outcome = await eventually(

@@ -140,12 +140,12 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
   it('answers malformed and oversized JSON with 400/413, and unknown ids with 404', async () => {
     const post = (body: string, type = 'application/json') =>
       api.raw('POST', '/api/broadcasts', { body, headers: { 'content-type': type } });
-    expect((await post('{"mediaSha256":')).status).toBe(400);
+    expect((await post('{"contentId":')).status).toBe(400);
     expect((await post(JSON.stringify({ pad: 'x'.repeat(400 * 1024) }))).status).toBe(413);
     expect((await post('{}')).status).toBe(400);
-    expect((await post('mediaSha256=abc', 'application/x-www-form-urlencoded')).status).toBe(415);
+    expect((await post('contentId=abc', 'application/x-www-form-urlencoded')).status).toBe(415);
     const unknownMedia = await post(
-      JSON.stringify({ mediaSha256: 'a'.repeat(64), target: { kind: 'county' } }),
+      JSON.stringify({ contentId: `c${'a'.repeat(16)}`, target: { kind: 'county' } }),
     );
     expect(unknownMedia.status).toBe(404);
     expect(((await unknownMedia.json()) as { error: { message: string } }).error.message).toContain('不存在');

@@ -46,7 +46,7 @@ describe('broadcast to a township, end to end with real processes (embedded brok
       'POST',
       '/api/broadcasts',
       {
-        mediaSha256: media.sha256,
+        contentId: media.contentId,
         target: { kind: 'area', code: '450323101' },
         title: '大圩镇测试通知',
       },
@@ -84,7 +84,7 @@ describe('broadcast to a township, end to end with real processes (embedded brok
   it('stops a broadcast while it plays: every target ends cancelled (5, stopped)', async () => {
     const media = await uploadTone(centre, tmp.dir, 8);
     const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
-      mediaSha256: media.sha256,
+      contentId: media.contentId,
       target: { kind: 'area', code: '450323101' },
     });
     type Row = { outcome: number; reason: string | null; endedAt: number | null; startedAt: number | null };

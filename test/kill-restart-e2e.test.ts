@@ -39,7 +39,7 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
   it('re-sends the unacknowledged played report after restart; the centre stores it once', async () => {
     const media = await uploadTone(centre, tmp.dir, 2.5);
     const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
-      mediaSha256: media.sha256,
+      contentId: media.contentId,
       target: { kind: 'terminal', tid: agent.tid },
     });
     const hasOutcome = (n: number) =>
@@ -100,7 +100,7 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
     await waitOnline(centre, [agent.tid]);
     const media = await uploadTone(centre, tmp.dir, 1);
     const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
-      mediaSha256: media.sha256,
+      contentId: media.contentId,
       target: { kind: 'terminal', tid: agent.tid },
     });
     await waitAllPlayed(centre, broadcast.id);
@@ -122,7 +122,7 @@ describe('nothing lost: an agent SIGKILLed right after playing still reports exa
     await waitOnline(centre, [agent.tid], 40_000);
     const media = await uploadTone(centre, tmp.dir, 1);
     const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
-      mediaSha256: media.sha256,
+      contentId: media.contentId,
       target: { kind: 'terminal', tid: agent.tid },
     });
     await waitAllPlayed(centre, broadcast.id);

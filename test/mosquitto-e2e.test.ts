@@ -5,6 +5,7 @@ import { topics } from '@dlb/protocol';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTone } from './helpers/audio.ts';
+import { approvedContent } from './helpers/content.ts';
 import {
   type AgentProcess,
   type CentreProcess,
@@ -31,6 +32,7 @@ describe.runIf(!skip)(
     const tmp = tempDir('dlb-mosq-');
     let broker: RunningMosquitto;
     let centre: CentreProcess;
+    let contentId: string;
     const agents: AgentProcess[] = [];
     let spare: { tid: string; password: string };
 
@@ -86,11 +88,12 @@ describe.runIf(!skip)(
       const wav = path.join(tmp.dir, 'notice.wav');
       makeTone(wav, 1.5);
       const { media } = await centre.api.upload(wav);
+      contentId = await approvedContent(centre.api, media.sha256);
       const { broadcast } = await centre.api.call<{ broadcast: { id: string; total: number } }>(
         'POST',
         '/api/broadcasts',
         {
-          mediaSha256: media.sha256,
+          contentId,
           target: { kind: 'area', code: '450323101' },
         },
       );
@@ -128,13 +131,12 @@ describe.runIf(!skip)(
         { qos: 1 },
       );
       // The centre now sends a command to the other terminal, then one to ours (the sentinel).
-      const { media } = await centre.api.call<{ media: Array<{ sha256: string }> }>('GET', '/api/media');
       await centre.api.call('POST', '/api/broadcasts', {
-        mediaSha256: media[0]!.sha256,
+        contentId,
         target: { kind: 'terminal', tid: target },
       });
       await centre.api.call('POST', '/api/broadcasts', {
-        mediaSha256: media[0]!.sha256,
+        contentId,
         target: { kind: 'terminal', tid: spare.tid },
       });
       await eventually(

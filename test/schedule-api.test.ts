@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Centre } from '../server/src/centre.ts';
 import { ApiClient, ApiError } from './helpers/api-client.ts';
 import { makeTone } from './helpers/audio.ts';
+import { approvedContent } from './helpers/content.ts';
 import { tempDir } from './helpers/fleet.ts';
 import { startInProcessCentre } from './helpers/in-process-centre.ts';
 import { eventually } from './helpers/processes.ts';
@@ -35,6 +36,8 @@ describe('schedule file and programmes through the API', () => {
   let api: ApiClient;
   let tone: { sha256: string; durationMs: number };
   let long: { sha256: string; durationMs: number };
+  let toneC: string;
+  let longC: string;
 
   beforeAll(async () => {
     writeFileSync(file, scheduleYaml(SLOTS, QUIET));
@@ -45,6 +48,8 @@ describe('schedule file and programmes through the API', () => {
     makeTone(b, 45);
     tone = (await api.upload(a)).media;
     long = (await api.upload(b)).media;
+    toneC = await approvedContent(api, tone.sha256);
+    longC = await approvedContent(api, long.sha256);
   }, 60_000);
   afterAll(async () => {
     await centre?.stop();
@@ -110,13 +115,13 @@ describe('schedule file and programmes through the API', () => {
       slotId: 'noon',
       scopeCode: '450323',
       title: '午间新闻',
-      items: [{ mediaSha256: tone.sha256 }, { mediaSha256: tone.sha256 }],
+      items: [{ contentId: toneC }, { contentId: toneC }],
     });
     expect(programme.durationMs).toBe(2 * tone.durationMs + 1000);
     expect(programme.items[1]!.startAt - programme.items[0]!.startAt).toBe(tone.durationMs + 1000);
     const e = await refused(
       api.call('PUT', `/api/programmes/${programme.id}`, {
-        items: [{ mediaSha256: long.sha256 }, { mediaSha256: tone.sha256 }],
+        items: [{ contentId: longC }, { contentId: toneC }],
       }),
     );
     expect(e.status).toBe(422);
@@ -128,7 +133,7 @@ describe('schedule file and programmes through the API', () => {
         slotId: 'noon',
         scopeCode: '450323',
         title: 'x',
-        items: [{ mediaSha256: tone.sha256 }],
+        items: [{ contentId: toneC }],
       }),
     );
     expect(dup.status).toBe(409);
@@ -141,7 +146,7 @@ describe('schedule file and programmes through the API', () => {
         startTime: '21:59:50',
         scopeCode: '450323',
         title: '通知',
-        items: [{ mediaSha256: tone.sha256 }],
+        items: [{ contentId: toneC }],
       }),
     );
     expect(quiet.body?.error?.code).toBe('quiet_hours');
@@ -151,7 +156,7 @@ describe('schedule file and programmes through the API', () => {
         slotId: 'morning',
         scopeCode: '450323',
         title: '早',
-        items: [{ mediaSha256: tone.sha256 }],
+        items: [{ contentId: toneC }],
       }),
     );
     expect(begun.body?.error?.code).toBe('slot_started');
@@ -161,7 +166,7 @@ describe('schedule file and programmes through the API', () => {
         slotId: 'evening',
         scopeCode: '450323107200',
         title: '村',
-        items: [{ mediaSha256: tone.sha256 }],
+        items: [{ contentId: toneC }],
       }),
     );
     expect(village.body?.error?.code).toBe('bad_scope');
@@ -171,7 +176,7 @@ describe('schedule file and programmes through the API', () => {
         slotId: 'evening',
         scopeCode: '450323',
         title: 'x',
-        items: [{ mediaSha256: tone.sha256 }],
+        items: [{ contentId: toneC }],
       },
       { date: TODAY, slotId: 'evening', scopeCode: '450323', title: 'x', items: [] },
       {
@@ -179,7 +184,7 @@ describe('schedule file and programmes through the API', () => {
         startTime: '24:00',
         scopeCode: '450323',
         title: 'x',
-        items: [{ mediaSha256: tone.sha256 }],
+        items: [{ contentId: toneC }],
       },
     ]) {
       expect((await refused(api.call('POST', '/api/programmes', body))).status).toBe(400);
@@ -191,7 +196,7 @@ describe('schedule file and programmes through the API', () => {
         startTime: '15:00',
         scopeCode: '450323',
         title: 'x',
-        items: [{ mediaSha256: tone.sha256 }],
+        items: [{ contentId: toneC }],
       }),
     );
     expect(both.body?.error?.code).toBe('slot_or_time');
@@ -201,7 +206,7 @@ describe('schedule file and programmes through the API', () => {
         slotId: 'evening',
         scopeCode: '450323',
         title: 'x',
-        items: [{ mediaSha256: 'ab'.repeat(32) }],
+        items: [{ contentId: `c${'0'.repeat(16)}` }],
       }),
     );
     expect(unknown.status).toBe(404);
@@ -213,7 +218,7 @@ describe('schedule file and programmes through the API', () => {
       slotId: 'evening',
       scopeCode: '450323101',
       title: '镇晚间',
-      items: [{ mediaSha256: long.sha256 }],
+      items: [{ contentId: longC }],
     });
     const copies = await api.call<{ programmes: Array<{ date: string; scope: { code: string } }> }>(
       'POST',
@@ -235,7 +240,7 @@ describe('schedule file and programmes through the API', () => {
     const { item } = await api.call<{ item: { id: string } }>('POST', '/api/recurring-items', {
       slotId: 'morning',
       scopeCode: '450323',
-      mediaSha256: tone.sha256,
+      contentId: toneC,
       title: '天气预报',
       fromDate: '2026-11-25',
     });
@@ -245,7 +250,7 @@ describe('schedule file and programmes through the API', () => {
       api.call('POST', '/api/recurring-items', {
         slotId: 'noon',
         scopeCode: '450323',
-        mediaSha256: long.sha256,
+        contentId: longC,
         fromDate: TODAY,
       }),
     );
@@ -277,7 +282,7 @@ describe('schedule file and programmes through the API', () => {
     );
   });
 
-  it('lets a viewer read but not plan, and an anonymous caller nothing', async () => {
+  it('lets an auditor read but not plan, and an anonymous caller nothing', async () => {
     const anon = new ApiClient(centre.httpUrl);
     expect((await refused(anon.call('GET', `/api/programmes?from=${TODAY}&to=${TODAY}`))).status).toBe(401);
     expect((await refused(anon.call('GET', '/api/schedule/terminals'))).status).toBe(401);
@@ -285,7 +290,7 @@ describe('schedule file and programmes through the API', () => {
       username: 'looker',
       displayName: '查看员',
       password: 'viewer-password-1',
-      role: 'viewer',
+      roles: [{ role: 'auditor', scopeCode: null }],
     });
     const viewer = new ApiClient(centre.httpUrl);
     await viewer.login('looker', 'viewer-password-1');
@@ -299,7 +304,7 @@ describe('schedule file and programmes through the API', () => {
       slotId: 'evening',
       scopeCode: '450323',
       title: 'x',
-      items: [{ mediaSha256: tone.sha256 }],
+      items: [{ contentId: toneC }],
     };
     expect((await refused(viewer.call('POST', '/api/programmes', body))).status).toBe(403);
     expect((await refused(viewer.call('POST', '/api/schedule/reload'))).status).toBe(403);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Centre } from '../server/src/centre.ts';
 import type { ApiClient } from './helpers/api-client.ts';
 import { makeTone } from './helpers/audio.ts';
+import { approvedContent } from './helpers/content.ts';
 import { ADMIN_PASSWORD, tempDir } from './helpers/fleet.ts';
 import { startInProcessCentre } from './helpers/in-process-centre.ts';
 import { eventually } from './helpers/processes.ts';
@@ -60,6 +61,7 @@ describe('terminals whose clocks are wrong by up to ±5 s start the same slot to
     const wav = path.join(tmp.dir, 'tone.wav');
     makeTone(wav, 1);
     const media = (await api.upload(wav)).media;
+    const contentId = await approvedContent(api, media.sha256);
     const at = localClock(wholeSecond(Date.now() + 8000));
     const { programme } = await api.call<{
       programme: { id: string; items: Array<{ id: string; startAt: number }> };
@@ -68,7 +70,7 @@ describe('terminals whose clocks are wrong by up to ±5 s start the same slot to
       startTime: at.time,
       scopeCode: '450323107',
       title: '对时测试',
-      items: [{ mediaSha256: media.sha256 }, { mediaSha256: media.sha256 }],
+      items: [{ contentId }, { contentId }],
     });
     const plays = await eventually(
       async () => {

@@ -6,6 +6,7 @@ import { FakeClock } from '../edge-agent/src/testing/fake-clock.ts';
 import type { Centre } from '../server/src/centre.ts';
 import type { ApiClient } from './helpers/api-client.ts';
 import { makeTone } from './helpers/audio.ts';
+import { approvedContent } from './helpers/content.ts';
 import { ADMIN_PASSWORD, tempDir } from './helpers/fleet.ts';
 import { startInProcessCentre } from './helpers/in-process-centre.ts';
 import { eventually } from './helpers/processes.ts';
@@ -78,6 +79,7 @@ describe('a terminal cut off for 24 hours keeps to its schedule and reports ever
     const wav = path.join(tmp.dir, 'tone.wav');
     makeTone(wav, 2);
     const media = (await api.upload(wav)).media;
+    const contentId = await approvedContent(api, media.sha256);
     const make = async (date: string, slotId: string) =>
       (
         await api.call<{ programme: Programme }>('POST', '/api/programmes', {
@@ -85,7 +87,7 @@ describe('a terminal cut off for 24 hours keeps to its schedule and reports ever
           slotId,
           scopeCode: '450323',
           title: `${date} ${slotId}`,
-          items: [{ mediaSha256: media.sha256 }, { mediaSha256: media.sha256 }],
+          items: [{ contentId }, { contentId }],
         })
       ).programme;
     const programmes = [

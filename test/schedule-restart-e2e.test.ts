@@ -87,7 +87,7 @@ describe('the centre killed and restarted during the day: no slot lost, none rep
         slotId,
         scopeCode: '450323',
         title: `${slotId} 节目`,
-        items: [{ mediaSha256: media.sha256 }, { mediaSha256: media.sha256, title: '第二条' }],
+        items: [{ contentId: media.contentId }, { contentId: media.contentId, title: '第二条' }],
       });
     const pa = (await make(a, 'slota')).programme;
     const pb = (await make(b, 'slotb')).programme;

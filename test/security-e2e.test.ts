@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AgentProcess,
   type CentreProcess,
+  type Media,
   startAgentProcess,
   startCentreProcess,
   tempDir,
@@ -26,7 +27,7 @@ describe('security against the embedded broker and real agent processes', () => 
   let other: { tid: string; password: string };
   let serverPassword: string;
   let signingKey: { kid: string; privateKey: string };
-  let media: { sha256: string; durationMs: number; bytes: number };
+  let media: Media;
 
   beforeAll(async () => {
     centre = await startCentreProcess(tmp.dir);
@@ -111,7 +112,7 @@ describe('security against the embedded broker and real agent processes', () => 
       );
       await server.subscribeAsync(cmdTopic, { qos: 1 });
       const { broadcast } = await centre.api.call<{ broadcast: { id: string } }>('POST', '/api/broadcasts', {
-        mediaSha256: media.sha256,
+        contentId: media.contentId,
         target: { kind: 'terminal', tid: agent.tid },
       });
       const original = await captured;
@@ -299,7 +300,7 @@ describe('security against the embedded broker and real agent processes', () => 
     });
     await expect(
       centre.api.call('POST', '/api/broadcasts', {
-        mediaSha256: media.sha256,
+        contentId: media.contentId,
         target: { kind: 'area', code: '450323999' },
       }),
     ).rejects.toMatchObject({ status: 404 });

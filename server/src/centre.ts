@@ -1,19 +1,20 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseTerminalTopic, topics } from '@dlb/protocol';
 import { createApp } from './api/app.ts';
 import type { Services } from './api/services.ts';
-import { parseAreaJson } from './areas/area-import.ts';
 import { AreaService } from './areas/area-service.ts';
-import { generatePassword } from './auth/passwords.ts';
+import { checkAuditTrail, keepAuditHead, summariseVerify } from './audit/audit-head.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import { UserService } from './auth/users.ts';
 import type { Config } from './config.ts';
+import { ContentService } from './content/content-service.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { BroadcastService } from './dispatch/broadcast-service.ts';
 import { CommandPublisher } from './dispatch/command-publisher.ts';
+import { firstStart } from './first-start.ts';
 import { EventIngest } from './fleet/event-ingest.ts';
 import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
 import { resolveFfmpegTools } from './media/ffmpeg-path.ts';
@@ -25,6 +26,9 @@ import { EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { ExternalBrokerLink } from './mqtt/external-link.ts';
 import { MosquittoFiles } from './mqtt/mosquitto/file-writer.ts';
 import { mosquittoPasswordHash } from './mqtt/mosquitto/password-hash.ts';
+import { relayAuditToConsole } from './realtime/console-relay.ts';
+import { RealtimeBus } from './realtime/realtime-bus.ts';
+import { RealtimeServer } from './realtime/realtime-server.ts';
 import { ProgrammeService } from './schedule/programme-service.ts';
 import { ProgrammeStore } from './schedule/programme-store.ts';
 import { RecurringService } from './schedule/recurring-service.ts';
@@ -36,12 +40,7 @@ import type { TimelineOptions } from './schedule/timeline.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { TerminalService } from './terminals/terminal-service.ts';
 
-export const SAMPLE_COUNTY_FILE = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'data',
-  'sample-county.json',
-);
+export { SAMPLE_COUNTY_FILE } from './first-start.ts';
 
 export interface CentreOptions {
   now?: () => number;
@@ -59,7 +58,10 @@ export class Centre {
   private readonly mosquitto: MosquittoFiles | null;
   private readonly serverMqttPassword: string;
   private readonly targetJobs: TargetJobs;
+  readonly bus = new RealtimeBus();
+  private readonly realtime: RealtimeServer;
   private unwatchSchedule: (() => void) | null = null;
+  private stopAuditHead: (() => void) | null = null;
   private httpServer: http.Server | null = null;
   private credentialWrite: Promise<void> = Promise.resolve();
 
@@ -111,7 +113,8 @@ export class Centre {
       : null;
     const mediaStore = new MediaStore(path.join(config.dataDir, 'media'));
     const mediaRecords = new MediaRecords(this.db, now);
-    const events = new EventIngest(this.db, terminals, now, log);
+    const content = new ContentService({ db: this.db, areas, media: mediaRecords, now });
+    const events = new EventIngest(this.db, terminals, now, log, this.bus);
     const publisher = new CommandPublisher({
       broker: this.broker,
       signer: this.keys.signer,
@@ -123,6 +126,7 @@ export class Centre {
       areas,
       terminals,
       media: mediaRecords,
+      content,
       publisher,
       commandTtlMs: config.broadcast.commandTtlSec * 1000,
       now,
@@ -158,6 +162,7 @@ export class Centre {
       store,
       areas,
       media: mediaRecords,
+      content,
       calendar,
       timeline,
       now,
@@ -168,6 +173,7 @@ export class Centre {
       programmes,
       areas,
       media: mediaRecords,
+      content,
       calendar,
       now,
       touched,
@@ -178,6 +184,8 @@ export class Centre {
       timeZone: config.timezone,
       log,
     });
+    // Content that starts or stops being approved changes what sounds: every schedule is recompiled.
+    content.onUsableChange(() => targets.touch({ kind: 'all' }));
     terminals.onChange(({ tid, kind }) => {
       if (kind === 'disabled' || kind === 'rotated') this.broker.disconnectClient(tid);
       if (kind === 'disabled')
@@ -190,11 +198,16 @@ export class Centre {
     this.services = {
       config,
       db: this.db,
-      users: new UserService(this.db, config.auth.sessionTtlHours * 3600_000, now),
+      users: new UserService(this.db, config.auth.sessionTtlHours * 3600_000, now, {
+        idleMs: config.auth.idleMinutes * 60_000,
+        lockout: config.auth.lockout,
+      }),
+      audit: new AuditLog(this.db, now),
       areas,
       terminals,
       mediaRecords,
       mediaStore,
+      content,
       ffmpeg: resolveFfmpegTools({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath }),
       broadcasts,
       publisher,
@@ -209,6 +222,13 @@ export class Centre {
       now,
       log,
     };
+    this.realtime = new RealtimeServer({ services: this.services, bus: this.bus, log });
+    relayAuditToConsole({
+      audit: this.services.audit,
+      db: this.db,
+      bus: this.bus,
+      revalidateSockets: () => this.realtime.revalidateAll(),
+    });
   }
 
   /** Rewrites Mosquitto's files (when configured); resolves when the broker has reloaded them. */
@@ -250,23 +270,14 @@ export class Centre {
     };
   }
 
-  private async bootstrap(): Promise<void> {
-    const { users, areas } = this.services;
-    if (users.count() === 0) {
-      const password = this.config.auth.adminPassword ?? generatePassword();
-      await users.create({ username: 'admin', displayName: '系统管理员', password, role: 'admin' });
-      if (!this.config.auth.adminPassword) {
-        (this.opts.announce ?? console.log)(
-          `首次启动：已创建管理员账号 admin，初始密码 ${password}\n(只显示这一次，请立即记下；也可用环境变量 DLB_ADMIN_PASSWORD 指定)`,
-        );
-      }
-    }
-    if (this.config.sampleCounty && areas.count() === 0) {
-      const r = areas.import(parseAreaJson(JSON.parse(readFileSync(SAMPLE_COUNTY_FILE, 'utf8'))));
-      this.services.log(
-        `已导入示例县行政区划：${r.byLevel.township} 个乡镇，${r.byLevel.village} 个村（社区）`,
-      );
-    }
+  /** Verifies the audit chain against the head file kept beside the database, then keeps that file current. */
+  private checkAuditTrail(): void {
+    const { log, audit } = this.services;
+    const headFile = path.join(this.config.dataDir, 'audit-head.json');
+    const check = checkAuditTrail(this.db, headFile);
+    for (const w of check.warnings) log(w);
+    log(summariseVerify(check.result, check.head));
+    this.stopAuditHead = keepAuditHead(audit, headFile, (e) => log(e.message));
   }
 
   async start(): Promise<void> {
@@ -278,7 +289,8 @@ export class Centre {
     }
     // An invalid schedule file falls back to the last good copy; with none, the centre refuses to start.
     this.services.scheduleSource.start();
-    await this.bootstrap();
+    this.checkAuditTrail();
+    await firstStart(this.services, this.opts.announce ?? console.log);
     await this.services.mediaStore.sweepTemp();
     await this.syncBrokerCredentials();
     // The embedded broker starts with no connections: whoever was online must reconnect to say so.
@@ -317,6 +329,7 @@ export class Centre {
     });
     this.targetJobs.start();
     const server = http.createServer(createApp(this.services));
+    this.realtime.attach(server);
     // A 50 MB recording over a village uplink can take longer than Node's default 5 minutes.
     server.requestTimeout = 30 * 60_000;
     this.httpServer = server;
@@ -340,6 +353,7 @@ export class Centre {
     this.unwatchSchedule?.();
     this.unwatchSchedule = null;
     this.services.scheduleSource.stop();
+    await this.realtime.stop();
     const server = this.httpServer;
     this.httpServer = null;
     if (server) {
@@ -349,6 +363,8 @@ export class Centre {
     await this.services.targets.whenIdle();
     await this.broker.stop();
     await this.credentialWrite.catch(() => {});
+    this.stopAuditHead?.();
+    this.stopAuditHead = null;
     this.db.close();
   }
 }

@@ -76,9 +76,38 @@ export const ConfigSchema = z.object({
     .prefault({}),
   auth: z
     .object({
+      /** Absolute lifetime of a login session, however busy it is. */
       sessionTtlHours: z.number().positive().default(12),
+      /** A session unused for this long ends (its last use is recorded at most once a minute). */
+      idleMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(120),
       /** First-start admin password; if absent one is generated and printed once. */
       adminPassword: z.string().min(10).optional(),
+      /**
+       * Lock-out by the name typed (existing or not): `maxFailures` failed logins within `windowMinutes`
+       * lock the name for `lockMinutes`, during which even the right password is refused.
+       */
+      lockout: z
+        .object({
+          maxFailures: z.number().int().min(1).max(100).default(5),
+          windowMinutes: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(15),
+          lockMinutes: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(15),
+        })
+        .prefault({}),
     })
     .prefault({}),
   broadcast: z

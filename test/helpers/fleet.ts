@@ -2,11 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeScheduleWithoutQuietHours } from '../../server/src/demo/demo-schedule.ts';
 import { ApiClient } from './api-client.ts';
 import { makeTone } from './audio.ts';
+import { approvedContent } from './content.ts';
 import { eventually, type RunningProcess, startTsProcess } from './processes.ts';
 
 export const ADMIN_PASSWORD = 'test-admin-password-0001';
+
+/** Live broadcasts on the real clock are refused in quiet hours: suites must not depend on the hour they run. */
+export const scheduleWithoutQuietHours = writeScheduleWithoutQuietHours;
 
 export interface CentreProcess {
   proc: RunningProcess;
@@ -31,6 +36,7 @@ export async function startCentreProcess(
     DLB_HTTP_HOST: '127.0.0.1',
     DLB_MQTT_PORT: '0',
     DLB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    DLB_SCHEDULE_FILE: scheduleWithoutQuietHours(dataDir),
     ...env,
   });
   const m = await proc.waitFor(/已启动: (http:\/\/\S+)\s+\(MQTT (mqtt:\/\/\S+),/, 60_000);
@@ -118,16 +124,23 @@ export async function waitOnline(centre: CentreProcess, tids: string[], timeoutM
 }
 
 /** Makes a tone with ffmpeg and uploads it through the API. */
-export async function uploadTone(centre: CentreProcess, dir: string, seconds: number): Promise<Media> {
+/** Uploads a tone and takes it through review, so it may be broadcast or scheduled. */
+export async function uploadTone(centre: { api: ApiClient }, dir: string, seconds: number): Promise<Media> {
   const wav = path.join(dir, `tone-${seconds}s-${Date.now()}.wav`);
   makeTone(wav, seconds);
-  return (await centre.api.upload(wav)).media;
+  const { media } = await centre.api.upload(wav);
+  return {
+    ...media,
+    contentId: await approvedContent(centre.api, media.sha256, { title: `测试音 ${seconds} 秒` }),
+  };
 }
 
 export interface Media {
   sha256: string;
   durationMs: number;
   bytes: number;
+  /** The approved content item that plays it. */
+  contentId: string;
 }
 
 export interface TargetOutcome {

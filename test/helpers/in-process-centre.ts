@@ -1,8 +1,9 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Centre, type CentreOptions } from '../../server/src/centre.ts';
 import { type ConfigInput, loadConfig, mergeConfig } from '../../server/src/config.ts';
 import { ApiClient } from './api-client.ts';
-import { ADMIN_PASSWORD } from './fleet.ts';
+import { ADMIN_PASSWORD, scheduleWithoutQuietHours } from './fleet.ts';
 
 /** A whole centre inside the test process (real SQLite, broker, HTTP) on free ports, logged in as admin. */
 export async function startInProcessCentre(
@@ -10,8 +11,11 @@ export async function startInProcessCentre(
   overrides: ConfigInput = {},
   opts: CentreOptions = {},
 ): Promise<{ centre: Centre; api: ApiClient }> {
+  const dataDir = path.join(dir, 'centre');
+  mkdirSync(dataDir, { recursive: true });
   const base: ConfigInput = {
-    dataDir: path.join(dir, 'centre'),
+    dataDir,
+    schedule: { file: scheduleWithoutQuietHours(dataDir) },
     http: { host: '127.0.0.1', port: 0 },
     mqtt: { host: '127.0.0.1', port: 0 },
     auth: { adminPassword: ADMIN_PASSWORD },

@@ -1,21 +1,37 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import { z } from 'zod';
-import type { Role, User } from '../auth/users.ts';
+import type { AuditActor, AuditLog } from '../audit/audit-log.ts';
+import type { Actor } from '../auth/actor.ts';
+import { type Permission, ROLE_PERMISSIONS, ROLES } from '../auth/roles.ts';
 import { AppError, badRequest, forbidden, unauthorized } from '../errors.ts';
 
-/** Who may call a route. Every route states it; the registry refuses a route without one. */
-export type RouteAuth = 'public' | 'terminal' | { roles: readonly Role[] };
+/**
+ * Who may call a route. Every route states it; the registry refuses a route without one.
+ * 'session' is any logged-in person (their own account); a permission is checked here, and its scope
+ * (which township) by the service the handler calls.
+ */
+export type RouteAuth = 'public' | 'terminal' | 'session' | { permission: Permission };
 
 export interface RouteContext<B, Q, P> {
   req: Request;
   res: Response;
-  user: User | null;
+  /** The logged-in person (null on public and terminal routes). */
+  actor: Actor | null;
   terminalId: string | null;
   body: B;
   query: Q;
   params: P;
 }
+
+/** How a successful call is written to the audit trail (`'handler'`: the handler appends itself). */
+export type AuditRule<B, Q, P> =
+  | 'handler'
+  | {
+      action: string;
+      target?: (ctx: RouteContext<B, Q, P>, out: unknown) => string | null | undefined;
+      detail?: (ctx: RouteContext<B, Q, P>, out: unknown) => Record<string, unknown>;
+    };
 
 export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -23,6 +39,8 @@ export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
   path: string;
   summary: string;
   auth: RouteAuth;
+  /** Required on every route that changes something. */
+  audit?: AuditRule<B, Q, P>;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
@@ -43,8 +61,25 @@ export function defineRoute<B = undefined, Q = undefined, P = undefined>(
 }
 
 export interface Authenticator {
-  userFromRequest(req: Request): User | null;
+  /** The person a request carries a session for (null if none); throws on a failed CSRF check. */
+  actorFromRequest(req: Request): Actor | null;
   terminalFromRequest(req: Request): string | null;
+}
+
+/** The client's address as the audit trail records it. */
+export function clientIp(req: Request): string | null {
+  return req.socket.remoteAddress ?? null;
+}
+
+export function auditActorOf(actor: Actor | null, terminalId: string | null): AuditActor {
+  if (actor) return { kind: 'user', id: actor.id, name: actor.name };
+  if (terminalId) return { kind: 'terminal', id: terminalId };
+  return { kind: 'anonymous' };
+}
+
+/** Roles that hold a permission, for the OpenAPI document. */
+function rolesWith(p: Permission): string[] {
+  return ROLES.filter((r) => ROLE_PERMISSIONS[r].includes(p));
 }
 
 function zodMessage(e: z.ZodError): string {
@@ -62,29 +97,35 @@ function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: s
   return r.data;
 }
 
-/** Mounts routes with their auth check and input validation, in one place. */
+/** Mounts routes with their auth check, input validation and audit, in one place. */
 export function mountRoutes(
   router: Router,
   routes: readonly AnyRoute[],
   auth: Authenticator,
-  maxJsonBytes: number,
+  opts: { maxJsonBytes: number; audit: AuditLog },
 ): void {
-  const json = express.json({ limit: maxJsonBytes });
+  const json = express.json({ limit: opts.maxJsonBytes });
   for (const route of routes) {
     if (!route.auth) throw new Error(`route ${route.method} ${route.path} has no auth rule`);
+    if (route.method !== 'get' && !route.audit)
+      throw new Error(`route ${route.method} ${route.path} changes something but has no audit rule`);
     const handlers: express.RequestHandler[] = [];
     if (route.body) handlers.push(json);
     handlers.push(async (req, res, next) => {
+      let actor: Actor | null = null;
+      let terminalId: string | null = null;
       try {
-        let user: User | null = null;
-        let terminalId: string | null = null;
         if (route.auth === 'terminal') {
           terminalId = auth.terminalFromRequest(req);
           if (!terminalId) throw unauthorized('终端认证失败');
         } else if (route.auth !== 'public') {
-          user = auth.userFromRequest(req);
-          if (!user) throw unauthorized();
-          if (!route.auth.roles.includes(user.role)) throw forbidden();
+          actor = auth.actorFromRequest(req);
+          if (!actor) throw unauthorized();
+          if (route.auth !== 'session') {
+            if (actor.user.mustChangePassword)
+              throw new AppError(403, 'password_change_required', '请先修改初始密码');
+            if (!actor.has(route.auth.permission)) throw forbidden();
+          }
         }
         if (route.body && !req.is('application/json')) {
           throw new AppError(415, 'unsupported_media', '请求体须为 JSON (Content-Type: application/json)');
@@ -99,15 +140,37 @@ export function mountRoutes(
         const ctx: RouteContext<unknown, unknown, unknown> = {
           req,
           res,
-          user,
+          actor,
           terminalId,
           body: parsePart(route.body, req.body, '请求体'),
           query: parsePart(route.query, req.query, '查询'),
           params: parsePart(route.params, req.params, '路径'),
         };
         const out = await route.handler(ctx);
+        const rule = route.audit;
+        if (rule && rule !== 'handler') {
+          opts.audit.append({
+            actor: auditActorOf(actor, terminalId),
+            action: rule.action,
+            target: rule.target?.(ctx, out) ?? null,
+            detail: rule.detail?.(ctx, out) ?? (ctx.params as Record<string, unknown> | undefined) ?? {},
+            ip: clientIp(req),
+          });
+        }
         if (out !== undefined && !res.headersSent) res.status(route.status ?? 200).json(out);
       } catch (e) {
+        // Refusals of a logged-in person are security events: someone tried what they may not do.
+        if (e instanceof AppError && e.status === 403 && actor) {
+          const rule = route.audit;
+          opts.audit.append({
+            actor: auditActorOf(actor, terminalId),
+            action: rule && rule !== 'handler' ? rule.action : `${route.method} ${route.path}`,
+            outcome: 'denied',
+            target: req.path,
+            detail: { code: e.code, message: e.message },
+            ip: clientIp(req),
+          });
+        }
         next(e);
       }
     });
@@ -131,8 +194,14 @@ export function openApiDocument(
     }));
     const op: Record<string, unknown> = {
       summary: r.summary,
-      security: r.auth === 'public' ? [] : r.auth === 'terminal' ? [{ terminalToken: [] }] : [{ bearer: [] }],
-      'x-roles': typeof r.auth === 'object' ? r.auth.roles : r.auth,
+      security:
+        r.auth === 'public'
+          ? []
+          : r.auth === 'terminal'
+            ? [{ terminalToken: [] }]
+            : [{ bearer: [] }, { session: [] }],
+      'x-permission': typeof r.auth === 'object' ? r.auth.permission : r.auth,
+      'x-roles': typeof r.auth === 'object' ? rolesWith(r.auth.permission) : r.auth,
       parameters: params,
       responses: {
         [String(r.status ?? 200)]: { description: 'OK' },
@@ -169,6 +238,12 @@ export function openApiDocument(
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'POST /api/auth/login 返回的 token' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'dlb_session',
+          description: '浏览器会话 Cookie；修改类请求须带 X-CSRF-Token 头（登录时返回）',
+        },
         terminalToken: {
           type: 'http',
           scheme: 'bearer',

@@ -1,6 +1,8 @@
 import type { AreaService } from '../areas/area-service.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { UserService } from '../auth/users.ts';
 import type { Config } from '../config.ts';
+import type { ContentService } from '../content/content-service.ts';
 import type { Db } from '../db/database.ts';
 import type { BroadcastService } from '../dispatch/broadcast-service.ts';
 import type { CommandPublisher } from '../dispatch/command-publisher.ts';
@@ -20,10 +22,12 @@ export interface Services {
   config: Config;
   db: Db;
   users: UserService;
+  audit: AuditLog;
   areas: AreaService;
   terminals: TerminalService;
   mediaRecords: MediaRecords;
   mediaStore: MediaStore;
+  content: ContentService;
   ffmpeg: { ffmpeg: string; ffprobe: string };
   broadcasts: BroadcastService;
   publisher: CommandPublisher;

@@ -25,7 +25,40 @@ const toArea = (r: AreaRow): Area => ({
 
 /** The county's division tree: county > township > village. */
 export class AreaService {
+  /** Chains are asked for on every permission check; the tree only changes on import. */
+  private readonly chains = new Map<string, string[]>();
+
   constructor(private readonly db: Db) {}
+
+  /** The code and its ancestors, nearest first ([] for an unknown code). */
+  chainOf(code: string): string[] {
+    const cached = this.chains.get(code);
+    if (cached) return cached;
+    const chain: string[] = [];
+    let at: string | null = code;
+    while (at !== null && chain.length < 8) {
+      const row = this.db.prepare('SELECT parent_code FROM areas WHERE code = ?').get(at) as
+        | { parent_code: string | null }
+        | undefined;
+      if (!row) break;
+      chain.push(at);
+      at = row.parent_code;
+    }
+    this.chains.set(code, chain);
+    return chain;
+  }
+
+  /** Codes of every area under (and including) `code`. */
+  descendantsOf(code: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `WITH RECURSIVE sub(code) AS (SELECT ? UNION ALL SELECT a.code FROM areas a JOIN sub ON a.parent_code = sub.code)
+           SELECT code FROM sub`,
+        )
+        .all(code) as Array<{ code: string }>
+    ).map((r) => r.code);
+  }
 
   list(): Area[] {
     return (this.db.prepare('SELECT * FROM areas ORDER BY code').all() as AreaRow[]).map(toArea);
@@ -60,6 +93,7 @@ export class AreaService {
     this.db.transaction(() => {
       for (const a of areas) upsert.run(a);
     })();
+    this.chains.clear();
     const byLevel: Record<AreaLevel, number> = { county: 0, township: 0, village: 0 };
     for (const a of areas) byLevel[a.level] += 1;
     return { imported: areas.length, byLevel };

@@ -172,4 +172,122 @@ CREATE INDEX schedule_plays_programme ON schedule_plays(programme_id);
 ALTER TABLE terminals ADD COLUMN volume INTEGER NOT NULL DEFAULT 80;
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- Roles with a scope: a user holds any number of (role, scope) pairs. scope_code NULL = the whole county.
+CREATE TABLE user_roles (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('county_admin','county_operator','county_reviewer','township_operator',
+    'township_reviewer','emergency_officer','auditor')),
+  scope_code TEXT REFERENCES areas(code)
+);
+CREATE UNIQUE INDEX user_roles_unique ON user_roles(user_id, role, IFNULL(scope_code, ''));
+INSERT INTO user_roles (user_id, role, scope_code)
+  SELECT id, CASE role WHEN 'admin' THEN 'county_admin' WHEN 'operator' THEN 'county_operator' ELSE 'auditor' END, NULL
+  FROM users;
+ALTER TABLE users DROP COLUMN role;
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
+ALTER TABLE sessions ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN csrf_hash TEXT;
+ALTER TABLE sessions ADD COLUMN ip TEXT;
+UPDATE sessions SET last_used_at = created_at;
+-- Failed logins by the name typed (existing or not, so a lock-out does not reveal which accounts exist).
+CREATE TABLE login_attempts (
+  username TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  first_failure_at INTEGER NOT NULL,
+  locked_until INTEGER
+);
+
+-- Content items and the four gates: quality (checked at submission), submission, review, release.
+CREATE TABLE content_items (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  scope_code TEXT NOT NULL REFERENCES areas(code),
+  category TEXT,
+  script TEXT,
+  media_sha256 TEXT REFERENCES media(sha256),
+  state TEXT NOT NULL CHECK (state IN ('draft','submitted','approved','rejected','released')),
+  revision INTEGER NOT NULL DEFAULT 1,
+  quality TEXT,
+  created_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  updated_by INTEGER REFERENCES users(id),
+  updated_at INTEGER NOT NULL,
+  submitted_by INTEGER REFERENCES users(id),
+  submitted_at INTEGER,
+  reviewed_by INTEGER REFERENCES users(id),
+  reviewed_at INTEGER,
+  reject_reason TEXT,
+  released_by INTEGER REFERENCES users(id),
+  released_at INTEGER
+);
+CREATE INDEX content_items_scope ON content_items(scope_code, state);
+CREATE INDEX content_items_state ON content_items(state, updated_at);
+-- Every transition of every item, for the review history.
+CREATE TABLE content_history (
+  id INTEGER PRIMARY KEY,
+  content_id TEXT NOT NULL REFERENCES content_items(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  user_id INTEGER REFERENCES users(id),
+  action TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  reason TEXT
+);
+CREATE INDEX content_history_item ON content_history(content_id, id);
+
+-- Programmes and broadcasts refer to content items. Audio scheduled before review existed becomes
+-- released items (it was already on the air), so an upgrade changes nothing that plays.
+INSERT INTO content_items (id, title, scope_code, media_sha256, state, created_by, created_at, updated_at,
+    reviewed_at, released_at)
+  SELECT 'c' || substr(m.sha256, 1, 16), m.original_name,
+    (SELECT code FROM areas WHERE level = 'county' ORDER BY code LIMIT 1), m.sha256, 'released', m.created_by,
+    m.created_at, m.created_at, m.created_at, m.created_at
+  FROM media m
+  WHERE m.sha256 IN (SELECT media_sha256 FROM programme_items UNION SELECT media_sha256 FROM recurring_items
+    UNION SELECT media_sha256 FROM broadcasts);
+INSERT INTO content_history (content_id, at, action, to_state, revision, reason)
+  SELECT id, created_at, 'migrate', 'released', 1, '升级前已排播的音频，视为已审核' FROM content_items;
+ALTER TABLE programme_items ADD COLUMN content_id TEXT REFERENCES content_items(id);
+ALTER TABLE recurring_items ADD COLUMN content_id TEXT REFERENCES content_items(id);
+ALTER TABLE broadcasts ADD COLUMN content_id TEXT REFERENCES content_items(id);
+UPDATE programme_items SET content_id = 'c' || substr(media_sha256, 1, 16);
+UPDATE recurring_items SET content_id = 'c' || substr(media_sha256, 1, 16);
+UPDATE broadcasts SET content_id = 'c' || substr(media_sha256, 1, 16);
+
+-- Who uploaded each audio file (the same bytes uploaded twice are stored once; each uploader may see them).
+CREATE TABLE media_uploaders (
+  sha256 TEXT NOT NULL REFERENCES media(sha256),
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  PRIMARY KEY (sha256, user_id)
+);
+INSERT INTO media_uploaders (sha256, user_id) SELECT sha256, created_by FROM media WHERE created_by IS NOT NULL;
+
+-- The audit trail: append-only, each row's hash covers the previous row's hash (see audit/audit-chain.ts).
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor_kind TEXT NOT NULL,
+  actor_id TEXT,
+  actor_name TEXT,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  target TEXT,
+  detail TEXT NOT NULL,
+  ip TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+CREATE INDEX audit_log_actor ON audit_log(actor_kind, actor_id, seq);
+-- Guards against the application's own mistakes; someone editing the file can drop these, which the chain catches.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`,
+  },
 ];

@@ -1,10 +1,39 @@
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runSimulator } from '@dlb/edge-agent';
+import { Actor } from '../auth/actor.ts';
+import { generatePassword } from '../auth/passwords.ts';
 import { Centre } from '../centre.ts';
 import { loadConfig } from '../config.ts';
 import { loadOrCreateSecret } from '../secrets.ts';
 import { makeDemoChime } from './demo-audio.ts';
+import { writeScheduleWithoutQuietHours } from './demo-schedule.ts';
+
+/** Takes the demo audio through the gates: the admin writes and submits it, a demo reviewer approves it. */
+async function reviewedDemoItem(centre: Centre, sha256: string): Promise<string> {
+  const { users, areas, content } = centre.services;
+  const reviewerName = 'demo-reviewer';
+  const byName = (name: string) => {
+    const row = centre.db.prepare('SELECT id FROM users WHERE username = ?').get(name) as
+      | { id: number }
+      | undefined;
+    return row ? users.byId(row.id) : null;
+  };
+  let reviewer = byName(reviewerName);
+  reviewer ??= await users.create({
+    username: reviewerName,
+    displayName: '演示审核员',
+    password: generatePassword(),
+    roles: [{ role: 'county_reviewer', scopeCode: null }],
+  });
+  const admin = new Actor(byName('admin')!, areas);
+  const county = areas.list().find((a) => a.level === 'county')!;
+  const item = content.create({ title: '演示提示音', scopeCode: county.code, mediaSha256: sha256 }, admin);
+  content.submit(item.id, admin);
+  content.approve(item.id, new Actor(reviewer, areas));
+  return item.id;
+}
 
 /**
  * `npm run demo`: the centre with the sample county (灵川县, 12 townships), three simulated terminals per
@@ -14,7 +43,12 @@ async function main(): Promise<void> {
   const env = process.env;
   const dataDir = path.resolve(env.DLB_DATA_DIR ?? './data/demo');
   const password = env.DLB_ADMIN_PASSWORD ?? loadOrCreateSecret(dataDir, 'demo-admin-password');
-  const config = loadConfig({ env: { ...env, DLB_DATA_DIR: dataDir, DLB_ADMIN_PASSWORD: password } });
+  mkdirSync(dataDir, { recursive: true });
+  // The demo must sound at any hour: unless a schedule file is given, quiet hours are left out.
+  const scheduleFile = env.DLB_SCHEDULE_FILE ?? writeScheduleWithoutQuietHours(dataDir);
+  const config = loadConfig({
+    env: { ...env, DLB_DATA_DIR: dataDir, DLB_ADMIN_PASSWORD: password, DLB_SCHEDULE_FILE: scheduleFile },
+  });
   const centre = new Centre(config, { announce: () => {} });
   await centre.start();
   const base = centre.httpUrl;
@@ -63,6 +97,8 @@ async function main(): Promise<void> {
     media: { sha256: string; durationMs: number };
   };
   console.log(`已上传演示音频（${(up.media.durationMs / 1000).toFixed(1)} 秒，已响度归一化）`);
+  const contentId = await reviewedDemoItem(centre, up.media.sha256);
+  console.log('演示内容已提交并由演示审核员审核通过');
 
   for (const [label, target] of [
     ['大圩镇', { kind: 'area', code: '450323101' }],
@@ -72,7 +108,7 @@ async function main(): Promise<void> {
     const res = await fetch(`${base}/api/broadcasts`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ mediaSha256: up.media.sha256, target, title: `演示播发：${label}` }),
+      body: JSON.stringify({ contentId, target, title: `演示播发：${label}` }),
     });
     const { broadcast } = (await res.json()) as { broadcast: { id: string; total: number } };
     console.log(`\n播发到${label}（${broadcast.total} 个终端）…`);
@@ -90,11 +126,18 @@ async function main(): Promise<void> {
       await new Promise((r2) => setTimeout(r2, 250));
     }
     const lastEnd = centre.db
-      .prepare('SELECT MAX(updated_at) AS t FROM broadcast_targets WHERE broadcast_id = ?')
-      .get(broadcast.id) as { t: number };
-    console.log(
-      `  从调用接口到最后一个"已播放"回传：${lastEnd.t - t0} ms（音频本身 ${up.media.durationMs} ms）`,
-    );
+      .prepare('SELECT MAX(updated_at) AS t FROM broadcast_targets WHERE broadcast_id = ? AND outcome = 3')
+      .get(broadcast.id) as { t: number | null };
+    if (lastEnd.t !== null)
+      console.log(
+        `  从调用接口到最后一个"已播放"回传：${lastEnd.t - t0} ms（音频本身 ${up.media.durationMs} ms）`,
+      );
+    const failures = centre.db
+      .prepare(
+        `SELECT reason, COUNT(*) AS n FROM broadcast_targets WHERE broadcast_id = ? AND outcome = 4 GROUP BY reason`,
+      )
+      .all(broadcast.id) as Array<{ reason: string | null; n: number }>;
+    for (const f of failures) console.log(`  失败原因 ${f.reason ?? '未知'}：${f.n} 个终端`);
   }
   console.log(`\n演示继续运行。API 文档：${base}/api/openapi.json  按 Ctrl+C 退出。`);
 

@@ -1,14 +1,17 @@
-import { OUTCOME_LABEL_ZH, type OutcomeCode, Priority, topics } from '@dlb/protocol';
+import { OUTCOME_LABEL_ZH, type OutcomeCode, topics } from '@dlb/protocol';
 import type { AreaService } from '../areas/area-service.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { Db } from '../db/database.ts';
-import { notFound, unprocessable } from '../errors.ts';
+import { forbidden, notFound, unprocessable } from '../errors.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
+import { canSeeBroadcast, checkSendable, targetAreas } from './broadcast-access.ts';
 import { type CommandPublisher, newId, type Publication } from './command-publisher.ts';
 import type { BroadcastTarget } from './targets.ts';
 
 export interface BroadcastRequest {
-  mediaSha256: string;
+  /** An approved content item (see content/). */
+  contentId: string;
   target: BroadcastTarget;
   title?: string;
   priority?: number;
@@ -28,6 +31,7 @@ export interface TargetOutcome {
 export interface BroadcastView {
   id: string;
   title: string | null;
+  contentId: string | null;
   mediaSha256: string;
   priority: number;
   target: BroadcastTarget;
@@ -37,9 +41,6 @@ export interface BroadcastView {
   summary: Record<OutcomeCode, number>;
   total: number;
 }
-
-/** Highest priority a routine "broadcast now" may use; emergency priorities belong to the emergency path. */
-export const MAX_ROUTINE_PRIORITY = Priority.countyLive;
 
 /**
  * Broadcast now: resolves the target to terminals, records a row per terminal (outcome 0), signs one
@@ -52,6 +53,9 @@ export class BroadcastService {
       areas: AreaService;
       terminals: TerminalService;
       media: MediaRecords;
+      content: {
+        useFor(id: string, actor: Actor, useAtArea: string): { mediaSha256: string; title: string };
+      };
       publisher: CommandPublisher;
       commandTtlMs: number;
       now?: () => number;
@@ -107,32 +111,37 @@ export class BroadcastService {
     }
   }
 
-  async create(req: BroadcastRequest, userId: number | null): Promise<BroadcastView> {
-    const media = this.deps.media.require(req.mediaSha256);
-    const priority = req.priority ?? Priority.countyProgramme;
-    if (priority > MAX_ROUTINE_PRIORITY) {
-      throw unprocessable(
-        'priority_too_high',
-        `常规播发的优先级不能高于 ${MAX_ROUTINE_PRIORITY}，应急广播请走应急通道`,
-      );
-    }
-    const terminalIds = this.terminalsFor(req.target);
-    if (terminalIds.length === 0) throw unprocessable('no_terminals', '目标范围内没有在用的终端');
+  private get lookups() {
+    return { areas: this.deps.areas, terminals: this.deps.terminals, countyCode: () => this.countyCode() };
+  }
 
+  /** Sends approved content to a target within the actor's scope, at a priority their role allows. */
+  async create(req: BroadcastRequest, actor: Actor): Promise<BroadcastView> {
+    const { priority, areas } = checkSendable(actor, req.target, req.priority, this.lookups);
+    const userId = actor.id;
     const now = this.now;
     const id = newId('b');
     const commandId = newId('c');
     const expiresAt = now + this.deps.commandTtlMs;
     const { db } = this.deps;
-    db.transaction(() => {
+    // The release gate (approved content only, and only where its scope reaches, checked per area) and
+    // the broadcast's rows commit together: a refused broadcast leaves the item as it was.
+    const { media, title, terminalIds } = db.transaction(() => {
+      let used: { mediaSha256: string; title: string } | null = null;
+      for (const area of areas) used = this.deps.content.useFor(req.contentId, actor, area);
+      const media = this.deps.media.require(used!.mediaSha256);
+      const title = req.title ?? used!.title;
+      const terminalIds = this.terminalsFor(req.target);
+      if (terminalIds.length === 0) throw unprocessable('no_terminals', '目标范围内没有在用的终端');
       db.prepare(
-        `INSERT INTO broadcasts (id, command_id, media_sha256, title, priority, volume, target, created_by, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO broadcasts (id, command_id, media_sha256, content_id, title, priority, volume, target, created_by, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         commandId,
         media.sha256,
-        req.title ?? null,
+        req.contentId,
+        title,
         priority,
         req.volume ?? null,
         JSON.stringify(req.target),
@@ -144,6 +153,7 @@ export class BroadcastService {
         'INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES (?, ?, 0, ?)',
       );
       for (const tid of terminalIds) ins.run(id, tid, now);
+      return { media, title, terminalIds };
     })();
 
     const mediaRef = {
@@ -161,7 +171,7 @@ export class BroadcastService {
           kind: 'play',
           body: {
             broadcastId: id,
-            title: req.title,
+            title,
             priority,
             media: mediaRef,
             volume: req.volume,
@@ -183,8 +193,11 @@ export class BroadcastService {
    * Stops a broadcast everywhere: a signed stop to the same audiences; terminals that had not taken it yet are
    * marked cancelled here, the rest report cancelled (5, 'stopped') themselves.
    */
-  async stop(id: string): Promise<BroadcastView> {
-    const b = this.require(id);
+  async stop(id: string, actor: Actor): Promise<BroadcastView> {
+    const b = this.visible(id, actor);
+    // Stopping reaches every terminal of the broadcast: only someone who could have sent it may.
+    if (!targetAreas(b.target, this.lookups).every((a) => actor.canAt('broadcast.send', a)))
+      throw forbidden('这次播发超出您的管辖范围，不能由您停止');
     const now = this.now;
     if (b.expiresAt < now) throw unprocessable('broadcast_over', '该播发的指令已过期，无需停止');
     await this.deps.publisher.send(newId('s'), this.publicationsFor(b.target), (audience) => ({
@@ -209,6 +222,7 @@ export class BroadcastService {
       | {
           id: string;
           title: string | null;
+          content_id: string | null;
           media_sha256: string;
           priority: number;
           target: string;
@@ -230,6 +244,7 @@ export class BroadcastService {
     return {
       id: r.id,
       title: r.title,
+      contentId: r.content_id,
       mediaSha256: r.media_sha256,
       priority: r.priority,
       target: JSON.parse(r.target) as BroadcastTarget,
@@ -239,6 +254,23 @@ export class BroadcastService {
       summary,
       total,
     };
+  }
+
+  /** A broadcast the actor may see (404 as for an unknown id otherwise). */
+  visible(id: string, actor: Actor): BroadcastView {
+    const b = this.require(id);
+    if (!canSeeBroadcast(actor, targetAreas(b.target, this.lookups)))
+      throw notFound('unknown_broadcast', `播发 ${id} 不存在`);
+    return b;
+  }
+
+  /** Per-terminal outcomes, limited to the terminals the actor may see. */
+  outcomesFor(id: string, actor: Actor): TargetOutcome[] {
+    this.visible(id, actor);
+    return this.outcomes(id).filter((o) => {
+      const t = this.deps.terminals.get(o.terminalId);
+      return t !== null && actor.canAt('broadcast.read', t.villageCode);
+    });
   }
 
   outcomes(id: string): TargetOutcome[] {
@@ -265,11 +297,18 @@ export class BroadcastService {
     }));
   }
 
-  list(limit = 50): BroadcastView[] {
-    return (
-      this.deps.db.prepare('SELECT id FROM broadcasts ORDER BY created_at DESC LIMIT ?').all(limit) as Array<{
-        id: string;
-      }>
-    ).map((r) => this.require(r.id));
+  /** The latest broadcasts the actor may see. */
+  list(actor: Actor, limit = 50): BroadcastView[] {
+    const out: BroadcastView[] = [];
+    // Recent ones only: a township user's few among the county's many are still found.
+    const rows = this.deps.db
+      .prepare('SELECT id FROM broadcasts ORDER BY created_at DESC LIMIT 2000')
+      .all() as Array<{ id: string }>;
+    for (const r of rows) {
+      const b = this.require(r.id);
+      if (canSeeBroadcast(actor, targetAreas(b.target, this.lookups))) out.push(b);
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 }

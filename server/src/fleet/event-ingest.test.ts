@@ -56,7 +56,7 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
     other = terminals.register({ villageCode: '450323101200' }).terminal.id;
     db.prepare("INSERT INTO media VALUES ('m', 1, 1000, 'audio/mpeg', 'x', NULL, 1)").run();
     db.prepare(
-      "INSERT INTO broadcasts VALUES ('b1', 'c1', 'm', NULL, 150, NULL, '{}', NULL, 1, 99999, NULL)",
+      "INSERT INTO broadcasts (id, command_id, media_sha256, priority, target, created_at, expires_at) VALUES ('b1', 'c1', 'm', 150, '{}', 1, 99999)",
     ).run();
     db.prepare(
       "INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES ('b1', ?, 0, 1)",

@@ -5,6 +5,7 @@ import {
   type TerminalEvent,
 } from '@dlb/protocol';
 import type { Db } from '../db/database.ts';
+import type { RealtimeBus, RealtimeEvent } from '../realtime/realtime-bus.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
 export interface IngestResult {
@@ -29,7 +30,19 @@ export class EventIngest {
     private readonly terminals: TerminalService,
     private readonly now: () => number = Date.now,
     private readonly log: (msg: string) => void = () => {},
+    /** The console's live feed; optional so the ingest works (and is tested) without one. */
+    private readonly bus?: RealtimeBus,
   ) {}
+
+  /** A listener's failure must never lose a terminal's report: storing has already happened. */
+  private publish(e: RealtimeEvent): void {
+    if (!this.bus) return;
+    try {
+      this.bus.emit(e);
+    } catch (err) {
+      this.log(`实时推送失败（${e.type}）：${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 
   onEvents(listener: (tid: string, events: TerminalEvent[]) => void): void {
     this.listeners.push(listener);
@@ -47,7 +60,8 @@ export class EventIngest {
   /** Returns null when the message is not valid (it is logged and dropped). */
   ingestEvents(tid: string, payload: Buffer): IngestResult | null {
     const parsed = EventsMessageSchema.safeParse(this.parse(payload));
-    if (!parsed.success || !this.terminals.get(tid)) {
+    const terminal = parsed.success ? this.terminals.get(tid) : null;
+    if (!parsed.success || !terminal) {
       this.log(`丢弃终端 ${tid} 的无效事件消息`);
       return null;
     }
@@ -78,6 +92,8 @@ export class EventIngest {
       'SELECT 1 FROM terminal_events WHERE terminal_id = ? AND outbox_id = ? AND seq = ?',
     );
     const fresh: TerminalEvent[] = [];
+    // Outcome changes are pushed to the console only once the transaction has committed.
+    const changed: Array<{ broadcastId: string; outcome: number; reason: string | null }> = [];
     const result = db.transaction(() => {
       const known = db
         .prepare('SELECT acked_seq FROM terminal_outboxes WHERE terminal_id = ? AND outbox_id = ?')
@@ -137,6 +153,7 @@ export class EventIngest {
               e.broadcastId,
               tid,
             );
+            changed.push({ broadcastId: e.broadcastId, outcome: e.outcome, reason: e.reason ?? null });
           }
         }
       }
@@ -148,13 +165,38 @@ export class EventIngest {
       return { outbox, stored, duplicates: events.length - stored, ackedUpTo: acked };
     })();
     if (fresh.length > 0) for (const l of this.listeners) l(tid, fresh);
+    for (const c of changed) {
+      this.publish({
+        type: 'broadcast:outcome',
+        broadcastId: c.broadcastId,
+        terminalId: tid,
+        villageCode: terminal.villageCode,
+        outcome: c.outcome,
+        reason: c.reason,
+        at: receivedAt,
+      });
+    }
     return result;
   }
 
   ingestState(tid: string, payload: Buffer): boolean {
     const parsed = StateMessageSchema.safeParse(this.parse(payload));
-    if (!parsed.success || !this.terminals.get(tid)) return false;
-    this.terminals.recordState(tid, parsed.data, this.now());
+    const terminal = parsed.success ? this.terminals.get(tid) : null;
+    if (!parsed.success || !terminal) return false;
+    const state = parsed.data;
+    const receivedAt = this.now();
+    this.terminals.recordState(tid, state, receivedAt);
+    // Stamped with the centre's clock: a terminal's own clock may be off.
+    this.publish({
+      type: 'terminal:state',
+      terminalId: tid,
+      villageCode: terminal.villageCode,
+      online: state.online,
+      status: state.status,
+      volume: state.volume ?? null,
+      playing: state.playing ?? null,
+      at: receivedAt,
+    });
     return true;
   }
 

@@ -41,6 +41,10 @@ export class MediaRecords {
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
       )
       .run(input.sha256, input.bytes, input.durationMs, input.mime, input.originalName, userId, this.now());
+    if (userId !== null)
+      this.db
+        .prepare('INSERT OR IGNORE INTO media_uploaders (sha256, user_id) VALUES (?, ?)')
+        .run(input.sha256, userId);
     return this.require(input.sha256);
   }
 
@@ -53,6 +57,12 @@ export class MediaRecords {
     const m = this.get(sha256);
     if (!m) throw notFound('unknown_media', `音频 ${sha256.slice(0, 12)}… 不存在`);
     return m;
+  }
+
+  uploadedBy(sha256: string, userId: number): boolean {
+    return !!this.db
+      .prepare('SELECT 1 FROM media_uploaders WHERE sha256 = ? AND user_id = ?')
+      .get(sha256, userId);
   }
 
   list(limit = 200): MediaRecord[] {

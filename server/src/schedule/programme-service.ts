@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { AreaService } from '../areas/area-service.ts';
-import { AppError, conflict, notFound, unprocessable } from '../errors.ts';
+import type { Actor } from '../auth/actor.ts';
+import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
 import { checkProgrammeFits, type FitContext } from './programme-rules.ts';
-import type { NewProgramme, ProgrammeRecord, ProgrammeStore } from './programme-store.ts';
+import {
+  type NewProgramme,
+  type ProgrammeRecord,
+  type ProgrammeStore,
+  SOUNDING_STATES,
+} from './programme-store.ts';
 import type { ScheduleCalendar } from './schedule-types.ts';
 import type { TargetScope } from './target-publisher.ts';
 import { type DayPlan, layOut, runningTimeMs, type TimelineOptions } from './timeline.ts';
@@ -11,7 +17,8 @@ import { type DayPlan, layOut, runningTimeMs, type TimelineOptions } from './tim
 export interface ProgrammeItemInput {
   /** Keep an existing item's id when editing, so terminals that already played it do not play it again. */
   id?: string;
-  mediaSha256: string;
+  /** An approved content item. */
+  contentId: string;
   title?: string;
   volume?: number;
 }
@@ -39,6 +46,9 @@ export interface ProgrammeView {
   limitMs: number | null;
   items: Array<{
     id: string;
+    contentId: string | null;
+    /** Only approved or released content sounds; an item edited back to draft is skipped until re-approved. */
+    contentState: string | null;
     mediaSha256: string;
     title: string | null;
     volume: number | null;
@@ -49,13 +59,28 @@ export interface ProgrammeView {
   updatedAt: number;
 }
 
+export interface ProgrammeConflict {
+  programmeId: string;
+  date: string;
+  title: string;
+  scopeCode: string;
+  code: string;
+  message: string;
+}
+
 const newItemId = () => `i${randomBytes(6).toString('hex')}`;
 export const newProgrammeId = () => `p${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
+
+/** The release gate (content/): approved content, usable at an area, by this person. */
+export interface ContentGate {
+  useFor(id: string, actor: Actor, useAtArea: string): { mediaSha256: string; title: string };
+}
 
 export interface ProgrammeServiceDeps {
   store: ProgrammeStore;
   areas: AreaService;
   media: MediaRecords;
+  content: ContentGate;
   calendar: () => ScheduleCalendar;
   timeline: TimelineOptions;
   now: () => number;
@@ -100,18 +125,22 @@ export class ProgrammeService {
     };
   }
 
-  /** Builds the programme as it would be stored, resolving media; throws on unknown media. */
-  private draft(id: string, input: ProgrammeInput): NewProgramme & { data: ProgrammeRecord } {
+  /** Builds the programme as it would be stored, through the release gate for every item. */
+  private draft(id: string, input: ProgrammeInput, actor: Actor): NewProgramme & { data: ProgrammeRecord } {
     const scope = this.scopeOf(input.scopeCode);
+    if (!actor.canAt('programme.write', scope.code))
+      throw forbidden(`无权为“${scope.name}”安排节目：超出您的管辖范围`);
     if ((input.slotId === undefined) === (input.startTime === undefined)) {
       throw unprocessable('slot_or_time', '请指定时段 (slotId) 或定时播出时间 (startTime)，二者选一');
     }
     const items = input.items.map((i) => {
-      const m = this.deps.media.require(i.mediaSha256);
+      const used = this.deps.content.useFor(i.contentId, actor, scope.code);
+      const m = this.deps.media.require(used.mediaSha256);
       return {
         id: i.id ?? newItemId(),
+        contentId: i.contentId,
         mediaSha256: m.sha256,
-        title: i.title ?? null,
+        title: i.title ?? used.title,
         volume: i.volume ?? null,
         media: { sha256: m.sha256, bytes: m.bytes, durationMs: m.durationMs, mime: m.mime },
       };
@@ -131,7 +160,14 @@ export class ProgrammeService {
       data: {
         ...base,
         scopeLevel: scope.level,
-        items: items.map((i) => ({ id: i.id, media: i.media, title: i.title, volume: i.volume })),
+        items: items.map((i) => ({
+          id: i.id,
+          media: i.media,
+          title: i.title,
+          volume: i.volume,
+          contentId: i.contentId,
+          contentState: 'released',
+        })),
         createdAt: now,
         updatedAt: now,
       },
@@ -144,42 +180,49 @@ export class ProgrammeService {
     );
   }
 
-  create(input: ProgrammeInput, userId: number | null): ProgrammeView {
-    const d = this.draft(newProgrammeId(), input);
-    if (d.slotId !== null && this.deps.store.findSlot(d.date, d.slotId, d.scopeCode)) {
-      throw conflict('programme_exists', `${d.date} 该范围的这个时段已有节目，请修改它而不是新建`);
-    }
-    checkProgrammeFits(d.data, this.fitContext(d.date, null));
-    this.deps.store.save(d, userId, this.deps.now());
+  create(input: ProgrammeInput, actor: Actor): ProgrammeView {
+    const d = this.deps.store.atomically(() => {
+      const d = this.draft(newProgrammeId(), input, actor);
+      if (d.slotId !== null && this.deps.store.findSlot(d.date, d.slotId, d.scopeCode)) {
+        throw conflict('programme_exists', `${d.date} 该范围的这个时段已有节目，请修改它而不是新建`);
+      }
+      checkProgrammeFits(d.data, this.fitContext(d.date, null));
+      this.deps.store.save(d, actor.id, this.deps.now());
+      return d;
+    });
     this.touch(d);
     return this.view(d.id);
   }
 
-  update(
-    id: string,
-    change: { title?: string; items: ProgrammeItemInput[] },
-    userId: number | null,
-  ): ProgrammeView {
-    const old = this.require(id);
+  update(id: string, change: { title?: string; items: ProgrammeItemInput[] }, actor: Actor): ProgrammeView {
+    const old = this.visibleRecord(id, actor);
     const known = new Set(old.items.map((i) => i.id));
     for (const i of change.items) {
       if (i.id && !known.has(i.id)) throw unprocessable('unknown_item', `节目里没有条目 ${i.id}`);
     }
-    const d = this.draft(id, {
-      date: old.date,
-      ...(old.slotId !== null ? { slotId: old.slotId } : { startTime: old.startTime! }),
-      scopeCode: old.scopeCode,
-      title: change.title ?? old.title,
-      items: change.items,
+    const d = this.deps.store.atomically(() => {
+      const d = this.draft(
+        id,
+        {
+          date: old.date,
+          ...(old.slotId !== null ? { slotId: old.slotId } : { startTime: old.startTime! }),
+          scopeCode: old.scopeCode,
+          title: change.title ?? old.title,
+          items: change.items,
+        },
+        actor,
+      );
+      checkProgrammeFits(d.data, this.fitContext(d.date, id));
+      this.deps.store.save(d, actor.id, this.deps.now());
+      return d;
     });
-    checkProgrammeFits(d.data, this.fitContext(d.date, id));
-    this.deps.store.save(d, userId, this.deps.now());
     this.touch(d);
     return this.view(id);
   }
 
-  delete(id: string): void {
-    const p = this.require(id);
+  delete(id: string, actor: Actor): void {
+    const p = this.visibleRecord(id, actor);
+    if (!actor.canAt('programme.write', p.scopeCode)) throw forbidden('无权删除该范围的节目');
     const start = this.startOf(p);
     if (start !== null && start <= this.deps.now()) {
       throw unprocessable('already_started', '节目已经开始播出，不能删除；如需停播请使用“停止”');
@@ -192,13 +235,19 @@ export class ProgrammeService {
    * Copies a programme to other dates, all or nothing: each copy is checked against that date's slot
    * (seasons change slot times and lengths) and must not replace an existing programme unless asked.
    */
-  copy(
-    id: string,
+  copy(id: string, dates: readonly string[], opts: { replace: boolean }, actor: Actor): ProgrammeView[] {
+    const src = this.visibleRecord(id, actor);
+    const drafts = this.deps.store.atomically(() => this.copyDrafts(src, dates, opts, actor));
+    if (drafts.length > 0) this.touch(src);
+    return drafts.map((d) => this.view(d.id));
+  }
+
+  private copyDrafts(
+    src: ProgrammeRecord,
     dates: readonly string[],
     opts: { replace: boolean },
-    userId: number | null,
-  ): ProgrammeView[] {
-    const src = this.require(id);
+    actor: Actor,
+  ): Array<NewProgramme & { data: ProgrammeRecord }> {
     const drafts = [...new Set(dates)].map((date) => {
       const existing = src.slotId !== null ? this.deps.store.findSlot(date, src.slotId, src.scopeCode) : null;
       if (existing && existing.id === src.id)
@@ -209,17 +258,21 @@ export class ProgrammeService {
           `${date} 这个时段已有节目“${existing.title}”；如要覆盖请选择“替换”`,
         );
       }
-      const d = this.draft(existing?.id ?? newProgrammeId(), {
-        date,
-        ...(src.slotId !== null ? { slotId: src.slotId } : { startTime: src.startTime! }),
-        scopeCode: src.scopeCode,
-        title: src.title,
-        items: src.items.map((i) => ({
-          mediaSha256: i.media.sha256,
-          ...(i.title !== null ? { title: i.title } : {}),
-          ...(i.volume !== null ? { volume: i.volume } : {}),
-        })),
-      });
+      const d = this.draft(
+        existing?.id ?? newProgrammeId(),
+        {
+          date,
+          ...(src.slotId !== null ? { slotId: src.slotId } : { startTime: src.startTime! }),
+          scopeCode: src.scopeCode,
+          title: src.title,
+          items: src.items.map((i) => ({
+            contentId: i.contentId ?? '',
+            ...(i.title !== null ? { title: i.title } : {}),
+            ...(i.volume !== null ? { volume: i.volume } : {}),
+          })),
+        },
+        actor,
+      );
       try {
         checkProgrammeFits(d.data, this.fitContext(date, existing?.id ?? null));
       } catch (e) {
@@ -229,15 +282,26 @@ export class ProgrammeService {
       return d;
     });
     const now = this.deps.now();
-    for (const d of drafts) this.deps.store.save(d, userId, now);
-    if (drafts.length > 0) this.touch(src);
-    return drafts.map((d) => this.view(d.id));
+    for (const d of drafts) this.deps.store.save(d, actor.id, now);
+    return drafts;
   }
 
   require(id: string): ProgrammeRecord {
     const p = this.deps.store.get(id);
     if (!p) throw notFound('unknown_programme', `节目 ${id} 不存在`);
     return p;
+  }
+
+  /** A programme the actor may read: its own township's, or the county's (which sounds there too). */
+  private visibleRecord(id: string, actor: Actor): ProgrammeRecord {
+    const p = this.deps.store.get(id);
+    if (!p || !actor.canAtOrAbove('programme.read', p.scopeCode))
+      throw notFound('unknown_programme', `节目 ${id} 不存在`);
+    return p;
+  }
+
+  viewFor(id: string, actor: Actor): ProgrammeView {
+    return this.view(this.visibleRecord(id, actor).id);
   }
 
   private startOf(p: ProgrammeRecord): number | null {
@@ -285,6 +349,8 @@ export class ProgrammeService {
       limitMs: slot?.maxMs ?? null,
       items: p.items.map((i, n) => ({
         id: i.id,
+        contentId: i.contentId ?? null,
+        contentState: i.contentState ?? null,
         mediaSha256: i.media.sha256,
         title: i.title,
         volume: i.volume,
@@ -296,31 +362,40 @@ export class ProgrammeService {
     };
   }
 
-  list(from: string, to: string, scopeCode?: string): ProgrammeView[] {
-    return this.deps.store.list(from, to, scopeCode).map((p) => this.view(p.id));
+  list(from: string, to: string, actor: Actor, scopeCode?: string): ProgrammeView[] {
+    return this.deps.store
+      .list(from, to, scopeCode)
+      .filter((p) => actor.canAtOrAbove('programme.read', p.scopeCode))
+      .map((p) => this.view(p.id));
   }
 
   /**
    * Programmes not yet begun that the schedule in force would now refuse (a slot shortened, moved into quiet
    * hours or dropped by an edit of the schedule file): still sent to terminals as planned, shown to operators.
    */
-  conflicts(
-    days = 31,
-  ): Array<{ programmeId: string; date: string; title: string; code: string; message: string }> {
+  conflicts(days = 31): ProgrammeConflict[] {
     const cal = this.deps.calendar();
     const now = this.deps.now();
     const from = cal.localDate(now);
     const to = cal.localDate(now + days * 86_400_000);
-    const out: Array<{ programmeId: string; date: string; title: string; code: string; message: string }> =
-      [];
+    const out: ProgrammeConflict[] = [];
     for (const p of this.deps.store.list(from, to)) {
       const start = this.startOf(p);
       if (start !== null && start <= now) continue;
+      const base = { programmeId: p.id, date: p.date, title: p.title, scopeCode: p.scopeCode };
+      for (const i of p.items) {
+        if (i.contentState && !SOUNDING_STATES.has(i.contentState))
+          out.push({
+            ...base,
+            code: 'content_not_approved',
+            message: `条目“${i.title ?? i.contentId}”的内容已修改，重新审核通过前不会播出`,
+          });
+      }
       try {
         checkProgrammeFits(p, this.fitContext(p.date, p.id));
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        out.push({ programmeId: p.id, date: p.date, title: p.title, code: e.code, message: e.message });
+        out.push({ ...base, code: e.code, message: e.message });
       }
     }
     return out;

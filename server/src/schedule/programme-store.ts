@@ -17,6 +17,8 @@ interface ProgrammeRow {
 interface ItemRow {
   id: string;
   programme_id: string;
+  content_id: string | null;
+  content_state: string | null;
   media_sha256: string;
   title: string | null;
   volume: number | null;
@@ -30,6 +32,8 @@ interface RecurringRow {
   slot_id: string;
   scope_code: string;
   scope_level: 'county' | 'township';
+  content_id: string | null;
+  content_state: string | null;
   media_sha256: string;
   title: string | null;
   days: string;
@@ -53,13 +57,20 @@ export interface NewProgramme {
   startTime: string | null;
   scopeCode: string;
   title: string;
-  items: Array<{ id: string; mediaSha256: string; title: string | null; volume: number | null }>;
+  items: Array<{
+    id: string;
+    contentId: string;
+    mediaSha256: string;
+    title: string | null;
+    volume: number | null;
+  }>;
 }
 
 export interface NewRecurring {
   id: string;
   slotId: string;
   scopeCode: string;
+  contentId: string;
   mediaSha256: string;
   title: string | null;
   days: string;
@@ -81,14 +92,30 @@ const media = (r: {
 });
 
 const PROGRAMME_SELECT = `SELECT p.*, a.level AS scope_level FROM programmes p JOIN areas a ON a.code = p.scope_code`;
-const ITEM_SELECT = `SELECT i.*, m.bytes, m.duration_ms, m.mime FROM programme_items i
-  JOIN media m ON m.sha256 = i.media_sha256`;
-const RECURRING_SELECT = `SELECT r.*, a.level AS scope_level, m.bytes, m.duration_ms, m.mime FROM recurring_items r
-  JOIN areas a ON a.code = r.scope_code JOIN media m ON m.sha256 = r.media_sha256`;
+// An item plays its content's current audio; the content's state decides whether it sounds at all.
+const ITEM_SELECT = `SELECT i.id, i.programme_id, i.position, i.title, i.volume, i.content_id,
+    c.state AS content_state, COALESCE(c.media_sha256, i.media_sha256) AS media_sha256, m.bytes, m.duration_ms, m.mime
+  FROM programme_items i LEFT JOIN content_items c ON c.id = i.content_id
+  JOIN media m ON m.sha256 = COALESCE(c.media_sha256, i.media_sha256)`;
+const RECURRING_SELECT = `SELECT r.id, r.slot_id, r.scope_code, r.title, r.days, r.from_date, r.until_date, r.placement,
+    r.created_at, r.content_id, c.state AS content_state, COALESCE(c.media_sha256, r.media_sha256) AS media_sha256,
+    a.level AS scope_level, m.bytes, m.duration_ms, m.mime
+  FROM recurring_items r JOIN areas a ON a.code = r.scope_code LEFT JOIN content_items c ON c.id = r.content_id
+  JOIN media m ON m.sha256 = COALESCE(c.media_sha256, r.media_sha256)`;
+
+/** Only reviewed content sounds: items whose content went back to draft are left out of the plan. */
+export const SOUNDING_STATES: ReadonlySet<string> = new Set(['approved', 'released']);
+const sounds = (i: { contentState?: string | null }) =>
+  !i.contentState || SOUNDING_STATES.has(i.contentState);
 
 /** Programmes, their items and recurring items in SQLite; no rules here (see programme-rules.ts). */
 export class ProgrammeStore {
   constructor(private readonly db: Db) {}
+
+  /** Runs `fn` in one transaction: the release gate's writes commit only with the programme they let in. */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
 
   private withItems(rows: ProgrammeRow[]): ProgrammeRecord[] {
     if (rows.length === 0) return [];
@@ -100,7 +127,14 @@ export class ProgrammeStore {
     const byProgramme = new Map<string, ProgrammeItemData[]>();
     for (const i of items) {
       const list = byProgramme.get(i.programme_id) ?? [];
-      list.push({ id: i.id, media: media(i), title: i.title, volume: i.volume });
+      list.push({
+        id: i.id,
+        media: media(i),
+        title: i.title,
+        volume: i.volume,
+        contentId: i.content_id,
+        contentState: i.content_state,
+      });
       byProgramme.set(i.programme_id, list);
     }
     return rows.map((r) => ({
@@ -164,10 +198,10 @@ export class ProgrammeStore {
           .run(p.id, p.date, p.slotId, p.startTime, p.scopeCode, p.title, userId, now, now);
       }
       const insert = this.db.prepare(
-        'INSERT INTO programme_items (id, programme_id, position, media_sha256, title, volume) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO programme_items (id, programme_id, position, content_id, media_sha256, title, volume) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       for (const [position, item] of p.items.entries()) {
-        insert.run(item.id, p.id, position, item.mediaSha256, item.title, item.volume);
+        insert.run(item.id, p.id, position, item.contentId, item.mediaSha256, item.title, item.volume);
       }
     })();
   }
@@ -185,6 +219,8 @@ export class ProgrammeStore {
         scopeLevel: r.scope_level,
         media: media(r),
         title: r.title,
+        contentId: r.content_id,
+        contentState: r.content_state,
         days: r.days,
         fromDate: r.from_date,
         untilDate: r.until_date,
@@ -200,13 +236,14 @@ export class ProgrammeStore {
   saveRecurring(r: NewRecurring, userId: number | null, now: number): void {
     this.db
       .prepare(
-        `INSERT INTO recurring_items (id, slot_id, scope_code, media_sha256, title, days, from_date, until_date, placement, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO recurring_items (id, slot_id, scope_code, content_id, media_sha256, title, days, from_date, until_date, placement, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         r.id,
         r.slotId,
         r.scopeCode,
+        r.contentId,
         r.mediaSha256,
         r.title,
         r.days,
@@ -232,8 +269,11 @@ export class ProgrammeStore {
     const out = new Map<string, DayPlan>();
     if (dates.length === 0) return out;
     const sorted = [...dates].sort();
-    const programmes = this.list(sorted[0]!, sorted.at(-1)!);
-    const recurring = this.recurring();
+    const programmes = this.list(sorted[0]!, sorted.at(-1)!).map((p) => ({
+      ...p,
+      items: p.items.filter(sounds),
+    }));
+    const recurring = this.recurring().filter(sounds);
     for (const date of sorted) {
       out.set(date, {
         date,

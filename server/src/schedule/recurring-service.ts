@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AreaService } from '../areas/area-service.ts';
-import { AppError, notFound, unprocessable } from '../errors.ts';
+import type { Actor } from '../auth/actor.ts';
+import { AppError, forbidden, notFound, unprocessable } from '../errors.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
 import { addDays } from './local-time.ts';
 import { checkProgrammeFits } from './programme-rules.ts';
-import type { ProgrammeService } from './programme-service.ts';
+import type { ContentGate, ProgrammeService } from './programme-service.ts';
 import type { ProgrammeStore } from './programme-store.ts';
 import type { ScheduleCalendar } from './schedule-types.ts';
 import type { TargetScope } from './target-publisher.ts';
@@ -13,7 +14,7 @@ import { type ProgrammeData, type RecurringData, recurringApplies, slotProgramme
 export interface RecurringInput {
   slotId: string;
   scopeCode: string;
-  mediaSha256: string;
+  contentId: string;
   title?: string;
   days: string;
   fromDate: string;
@@ -32,47 +33,66 @@ export class RecurringService {
       programmes: ProgrammeService;
       areas: AreaService;
       media: MediaRecords;
+      content: ContentGate;
       calendar: () => ScheduleCalendar;
       now: () => number;
       touched: (scope: TargetScope) => void;
     },
   ) {}
 
-  list(): RecurringData[] {
-    return this.deps.store.recurring();
+  /** The recurring items the actor may see (its township's and the county's). */
+  list(actor: Actor): RecurringData[] {
+    return this.deps.store.recurring().filter((r) => actor.canAtOrAbove('programme.read', r.scopeCode));
   }
 
-  add(input: RecurringInput, userId: number | null): RecurringData {
+  add(input: RecurringInput, actor: Actor): RecurringData {
+    // The release gate's writes commit only with the item they let in.
+    const item = this.deps.store.atomically(() => this.save(input, actor));
+    this.touch(item.scopeCode);
+    return this.deps.store.getRecurring(item.id)!;
+  }
+
+  private save(input: RecurringInput, actor: Actor): RecurringData {
     const scope = this.deps.areas.require(input.scopeCode);
     if (scope.level === 'village') throw unprocessable('bad_scope', `固定条目只能安排给全县或一个乡镇`);
+    if (!actor.canAt('programme.write', scope.code))
+      throw forbidden(`无权为“${scope.name}”安排固定条目：超出您的管辖范围`);
     if (!this.deps.calendar().slotIds().includes(input.slotId)) {
       throw unprocessable('unknown_slot', `时段表中没有“${input.slotId}”`);
     }
     if (input.untilDate && input.untilDate < input.fromDate) {
       throw unprocessable('bad_range', '结束日期早于开始日期');
     }
-    const m = this.deps.media.require(input.mediaSha256);
+    const used = this.deps.content.useFor(input.contentId, actor, scope.code);
+    const m = this.deps.media.require(used.mediaSha256);
     const item: RecurringData = {
       id: `r${randomBytes(5).toString('hex')}`,
       slotId: input.slotId,
       scopeCode: scope.code,
       scopeLevel: scope.level === 'county' ? 'county' : 'township',
       media: { sha256: m.sha256, bytes: m.bytes, durationMs: m.durationMs, mime: m.mime },
-      title: input.title ?? null,
+      title: input.title ?? used.title,
+      contentId: input.contentId,
+      contentState: 'released',
       days: input.days,
       fromDate: input.fromDate,
       untilDate: input.untilDate ?? null,
       placement: input.placement,
     };
     this.checkFits(item);
-    this.deps.store.saveRecurring({ ...item, mediaSha256: m.sha256 }, userId, this.deps.now());
-    this.touch(item.scopeCode);
-    return this.deps.store.getRecurring(item.id)!;
+    this.deps.store.saveRecurring(
+      { ...item, contentId: input.contentId, mediaSha256: m.sha256 },
+      actor.id,
+      this.deps.now(),
+    );
+    return item;
   }
 
-  delete(id: string): void {
+  delete(id: string, actor: Actor): void {
     const r = this.deps.store.getRecurring(id);
-    if (!r) throw notFound('unknown_recurring', `固定条目 ${id} 不存在`);
+    if (!r || !actor.canAtOrAbove('programme.read', r.scopeCode))
+      throw notFound('unknown_recurring', `固定条目 ${id} 不存在`);
+    if (!actor.canAt('programme.write', r.scopeCode)) throw forbidden('无权删除该范围的固定条目');
     this.deps.store.deleteRecurring(id);
     this.touch(r.scopeCode);
   }

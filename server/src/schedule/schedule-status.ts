@@ -5,6 +5,7 @@ import { parseState } from '../terminals/terminal-service.ts';
 export interface TerminalScheduleStatus {
   terminalId: string;
   name: string;
+  villageCode: string;
   online: boolean;
   /** Server time minus the terminal's clock, as the terminal last measured it. */
   clockOffsetMs: number | null;
@@ -25,12 +26,13 @@ export interface TerminalScheduleStatus {
 interface Row {
   id: string;
   name: string;
+  village_code: string;
   online: number;
   last_state: string | null;
   version: number | null;
 }
 
-const SELECT = `SELECT t.id, t.name, t.online, t.last_state, g.version FROM terminals t
+const SELECT = `SELECT t.id, t.name, t.village_code, t.online, t.last_state, g.version FROM terminals t
   LEFT JOIN terminal_targets g ON g.terminal_id = t.id`;
 
 /** Per-terminal schedule health from the last state each terminal published and the last target sent. */
@@ -43,6 +45,7 @@ export class FleetScheduleStatus {
     return {
       terminalId: r.id,
       name: r.name,
+      villageCode: r.village_code,
       online: r.online === 1,
       clockOffsetMs: s?.clockOffsetMs ?? null,
       clockSyncedAt: s?.clockSyncedAt ?? null,
@@ -62,8 +65,11 @@ export class FleetScheduleStatus {
     return r ? this.toStatus(r) : null;
   }
 
-  /** Every enabled terminal under an area code (or all), with a summary for the console. */
-  list(areaCode?: string): { terminals: TerminalScheduleStatus[]; summary: Record<string, number> } {
+  /** Every enabled terminal under an area code (or all) that `visible` admits, with a summary for the console. */
+  list(
+    areaCode?: string,
+    visible: (t: TerminalScheduleStatus) => boolean = () => true,
+  ): { terminals: TerminalScheduleStatus[]; summary: Record<string, number> } {
     const rows = (
       areaCode
         ? this.db
@@ -71,7 +77,7 @@ export class FleetScheduleStatus {
             .all(`${areaCode}%`)
         : this.db.prepare(`${SELECT} WHERE t.enabled = 1 ORDER BY t.id`).all()
     ) as Row[];
-    const terminals = rows.map((r) => this.toStatus(r));
+    const terminals = rows.map((r) => this.toStatus(r)).filter(visible);
     return {
       terminals,
       summary: {

@@ -35,6 +35,8 @@ class RecordingBroker implements Pick<BrokerLink, 'publish'> {
   }
 }
 
+const CONTENT = 'c0123456789abcdef';
+
 describe('TargetPublisher', () => {
   let dir: string;
   let db: Db;
@@ -56,6 +58,10 @@ describe('TargetPublisher', () => {
     db.prepare(
       `INSERT INTO media (sha256, bytes, duration_ms, mime, original_name, created_at) VALUES (?, 1000, 60000, 'audio/mpeg', 'a.mp3', 0)`,
     ).run('ab'.repeat(32));
+    db.prepare(
+      `INSERT INTO content_items (id, title, scope_code, media_sha256, state, created_at, updated_at)
+       VALUES (?, '镇通知', '450323107', ?, 'approved', 0, 0)`,
+    ).run(CONTENT, 'ab'.repeat(32));
     keys = loadOrCreateSigningKeys(dir, () => NOW);
     broker = new RecordingBroker();
     now = NOW;
@@ -91,7 +97,15 @@ describe('TargetPublisher', () => {
     startTime: null,
     scopeCode: code,
     title: '镇节目',
-    items: [{ id: `i${code.slice(-6)}000000`, mediaSha256: 'ab'.repeat(32), title: null, volume: null }],
+    items: [
+      {
+        id: `i${code.slice(-6)}000000`,
+        contentId: CONTENT,
+        mediaSha256: 'ab'.repeat(32),
+        title: null,
+        volume: null,
+      },
+    ],
   });
 
   it('publishes a signed, retained target per terminal; versions rise only when content changes', async () => {
@@ -116,6 +130,14 @@ describe('TargetPublisher', () => {
       [120, Date.parse('2026-11-24T12:00:00+08:00')],
     ]);
     expect(await targets.refresh({ kind: 'all' })).toMatchObject({ published: 0, unchanged: 3 });
+
+    // Content edited back to draft stops sounding: the entry leaves the targets until re-approved.
+    db.prepare("UPDATE content_items SET state = 'draft' WHERE id = ?").run(CONTENT);
+    expect(await targets.refresh({ kind: 'area', code: '450323107' })).toMatchObject({ published: 2 });
+    expect(lastFor(T1[0]!).body.entries).toEqual([]);
+    db.prepare("UPDATE content_items SET state = 'approved' WHERE id = ?").run(CONTENT);
+    await targets.refresh({ kind: 'area', code: '450323107' });
+    expect(lastFor(T1[0]!).body.entries).toHaveLength(1);
   });
 
   it('renews a target half-way to its expiry, and re-publishes everything when forced', async () => {

@@ -15,6 +15,9 @@ export interface ProgrammeItemData {
   media: TimelineMedia;
   title: string | null;
   volume: number | null;
+  /** The content item it plays, and that item's review state (only approved/released items sound). */
+  contentId?: string | null;
+  contentState?: string | null;
 }
 
 export interface ProgrammeData {
@@ -41,6 +44,8 @@ export interface RecurringData {
   fromDate: string;
   untilDate: string | null;
   placement: 'first' | 'last';
+  contentId?: string | null;
+  contentState?: string | null;
 }
 
 export interface TimelineOptions {

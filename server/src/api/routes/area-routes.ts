@@ -23,15 +23,19 @@ export function areaRoutes(s: Services): AnyRoute[] {
       method: 'get',
       path: '/api/areas',
       summary: '行政区划（县、乡镇、村）列表',
-      auth: { roles: ['admin', 'operator', 'viewer'] },
-      handler: () => ({ areas: s.areas.list() }),
+      auth: { permission: 'area.read' },
+      // A township user sees its own subtree and the county above it, not other townships.
+      handler: ({ actor }) => ({
+        areas: s.areas.list().filter((a) => actor!.canAtOrAbove('area.read', a.code)),
+      }),
     }),
     defineRoute({
       method: 'post',
       path: '/api/areas/import',
       summary:
         '导入行政区划：JSON（{county,townships[{villages}]} 或 {areas:[{code,name}]}）或 CSV（code,name）',
-      auth: { roles: ['admin'] },
+      auth: { permission: 'area.import' },
+      audit: { action: 'config.area-import', detail: (_ctx, out) => ({ ...(out as object) }) },
       rawBody: { contentTypes: ['application/json', 'text/csv', 'text/plain'] },
       handler: async ({ req }) => {
         const text = await readText(req, MAX_AREA_FILE_BYTES);

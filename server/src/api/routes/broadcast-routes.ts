@@ -1,10 +1,9 @@
-import { Sha256Hex } from '@dlb/protocol';
 import { z } from 'zod';
 import { BroadcastTargetSchema } from '../../dispatch/targets.ts';
 import { type AnyRoute, defineRoute } from '../route-registry.ts';
 import type { Services } from '../services.ts';
 
-const READERS = ['admin', 'operator', 'viewer'] as const;
+const ContentId = z.string().regex(/^c[0-9a-f]{16}$/, '内容条目编号无效');
 const BroadcastIdParams = z.object({ id: z.string().regex(/^b[a-z0-9]{8,40}$/) });
 
 export function broadcastRoutes(s: Services): AnyRoute[] {
@@ -13,41 +12,52 @@ export function broadcastRoutes(s: Services): AnyRoute[] {
       method: 'post',
       path: '/api/broadcasts',
       summary: '立即播发：到一个终端、一个村/乡镇/全县，或一组终端',
-      auth: { roles: ['admin', 'operator'] },
+      auth: { permission: 'broadcast.send' },
+      audit: {
+        action: 'broadcast.send',
+        target: (_ctx, out) => `broadcast:${(out as { broadcast: { id: string } }).broadcast.id}`,
+        detail: ({ body }, out) => ({
+          contentId: body.contentId,
+          target: body.target,
+          priority: (out as { broadcast: { priority: number } }).broadcast.priority,
+          terminals: (out as { broadcast: { total: number } }).broadcast.total,
+        }),
+      },
       status: 201,
       body: z.object({
-        mediaSha256: Sha256Hex,
+        contentId: ContentId,
         target: BroadcastTargetSchema,
         title: z.string().trim().max(200).optional(),
         priority: z.number().int().min(0).max(255).optional(),
         volume: z.number().int().min(0).max(100).optional(),
       }),
-      handler: async ({ body, user }) => ({ broadcast: await s.broadcasts.create(body, user?.id ?? null) }),
+      handler: async ({ body, actor }) => ({ broadcast: await s.broadcasts.create(body, actor!) }),
     }),
     defineRoute({
       method: 'get',
       path: '/api/broadcasts',
       summary: '最近的播发',
-      auth: { roles: READERS },
-      handler: () => ({ broadcasts: s.broadcasts.list() }),
+      auth: { permission: 'broadcast.read' },
+      handler: ({ actor }) => ({ broadcasts: s.broadcasts.list(actor!) }),
     }),
     defineRoute({
       method: 'post',
       path: '/api/broadcasts/:id/stop',
       summary: '停止播发：各终端立即停播，尚未收到的标为已取消',
-      auth: { roles: ['admin', 'operator'] },
+      auth: { permission: 'broadcast.send' },
+      audit: { action: 'broadcast.stop', target: ({ params }) => `broadcast:${params.id}` },
       params: BroadcastIdParams,
-      handler: async ({ params }) => ({ broadcast: await s.broadcasts.stop(params.id) }),
+      handler: async ({ params, actor }) => ({ broadcast: await s.broadcasts.stop(params.id, actor!) }),
     }),
     defineRoute({
       method: 'get',
       path: '/api/broadcasts/:id',
       summary: '播发详情和每个终端的回传结果（0 未处理 1 等待 2 播放中 3 已播 4 失败 5 取消）',
-      auth: { roles: READERS },
+      auth: { permission: 'broadcast.read' },
       params: BroadcastIdParams,
-      handler: ({ params }) => ({
-        broadcast: s.broadcasts.require(params.id),
-        outcomes: s.broadcasts.outcomes(params.id),
+      handler: ({ params, actor }) => ({
+        broadcast: s.broadcasts.visible(params.id, actor!),
+        outcomes: s.broadcasts.outcomesFor(params.id, actor!),
       }),
     }),
   ];
