@@ -126,7 +126,7 @@ export class BroadcastService {
     const { db } = this.deps;
     // The release gate (approved content only, and only where its scope reaches, checked per area) and
     // the broadcast's rows commit together: a refused broadcast leaves the item as it was.
-    const { media, title, terminalIds } = db.transaction(() => {
+    const { media, title } = db.transaction(() => {
       let used: { mediaSha256: string; title: string } | null = null;
       for (const area of areas) used = this.deps.content.useFor(req.contentId, actor, area);
       const media = this.deps.media.require(used!.mediaSha256);
@@ -153,7 +153,7 @@ export class BroadcastService {
         'INSERT INTO broadcast_targets (broadcast_id, terminal_id, outcome, updated_at) VALUES (?, ?, 0, ?)',
       );
       for (const tid of terminalIds) ins.run(id, tid, now);
-      return { media, title, terminalIds };
+      return { media, title };
     })();
 
     const mediaRef = {
