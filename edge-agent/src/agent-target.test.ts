@@ -152,7 +152,7 @@ describe('Agent takes only a valid, newer target for itself (fake clock, real br
     await rig.centre.publish(topics.terminalCmd(t.tid), JSON.stringify(prog));
     await rig.centre.publish(topics.terminalCmd(t.tid), JSON.stringify(yellow));
     await waitFor(
-      () => t.outcomes(prog.id).length > 0 && t.outcomes(yellow.id).length >= 2,
+      () => t.outcomes(prog.id).length >= 2 && t.outcomes(yellow.id).length >= 2,
       5000,
       'commands',
     );
