@@ -52,6 +52,19 @@ const SERVER_MATRIX: Record<
       at: NOW,
     }),
   },
+  'alert:outcome': {
+    who: ALL,
+    scoped: true,
+    event: (w, where) => ({
+      type: 'alert:outcome',
+      alertId: `a${where}0000000000`,
+      terminalId: w.terminal[where],
+      villageCode: w.village[where],
+      outcome: 2,
+      phase: 'attention',
+      at: NOW,
+    }),
+  },
   'content:changed': {
     who: ALL,
     scoped: true,

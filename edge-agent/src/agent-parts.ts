@@ -7,6 +7,8 @@ import {
   topics,
 } from '@dlb/protocol';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { AlertKeeper } from './alert-keeper.ts';
+import { alertSequence } from './alert-sequence.ts';
 import { EventSender } from './event-sender.ts';
 import { PlayJournal } from './journal.ts';
 import { MediaCache, MediaError } from './media-cache.ts';
@@ -30,6 +32,7 @@ export interface Parts {
   link: MqttLink;
   sender: EventSender;
   targets: TargetKeeper;
+  alerts: AlertKeeper;
 }
 
 export interface PartsContext {
@@ -91,6 +94,7 @@ export function buildParts(ctx: PartsContext): Parts {
     onOutcome: ctx.onOutcome,
     onChange: (s) => journal.write(s),
     quiet: () => store.held?.body.quiet ?? [],
+    sequence: alertSequence({ player: ctx.player, timers, file: (m) => cache.ensure(m) }),
     // Start first, then fsync the reports once every timer due now has run (many agents in one process).
     defer: ctx.reportDelayMs ? (fn) => timers.setTimeout(fn, ctx.reportDelayMs!) : (fn) => setImmediate(fn),
     log,
@@ -109,6 +113,16 @@ export function buildParts(ctx: PartsContext): Parts {
     onAccepted: ctx.onTargetAccepted,
     onSummaryChange: ctx.onTargetSummaryChange,
     ...(ctx.schedule ? { settings: ctx.schedule } : {}),
+  });
+  const alerts = new AlertKeeper({
+    dataDir: dir,
+    now,
+    log,
+    playback,
+    cache,
+    accept: ctx.accept,
+    record: ctx.record,
+    target: () => store.held,
   });
   const link = new MqttLink({
     url: cfg.mqtt.url,
@@ -137,7 +151,7 @@ export function buildParts(ctx: PartsContext): Parts {
     log,
     ...(ctx.resendAfterMs ? { resendAfterMs: ctx.resendAfterMs } : {}),
   });
-  return { outbox, replay, cache, journal, playback, link, sender, targets };
+  return { outbox, replay, cache, journal, playback, link, sender, targets, alerts };
 }
 
 /**

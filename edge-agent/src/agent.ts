@@ -166,6 +166,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
     targets.open(parts.outbox.pending(), parts.journal.read());
     this.recover();
+    parts.alerts.open(parts.outbox.pending());
     link.on('connect', () => {
       this.publishState();
       sender.onConnect();
@@ -247,6 +248,12 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.log.info(`停止广播 ${env.body.broadcastId}: ${n} 条`);
         break;
       }
+      case 'alert':
+        p.alerts.onCommand(env.body);
+        break;
+      case 'alert-cancel':
+        p.alerts.cancel(env.body.alertId);
+        break;
       case 'volume':
         this.setVolume(env.body.volume);
         this.log.info(`音量设为 ${this.volume}`);
@@ -265,6 +272,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.setVolume(env.body.volume);
       this.log.info(`按目标把音量设为 ${this.volume}`);
     }
+    this.parts?.alerts.fromTarget(env);
     this.emit('target', env); // state follows from the scheduler: the summary's version changed
   }
 
@@ -291,6 +299,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const p = this.parts!;
     const full = p.outbox.append(e);
     p.targets.recorded(full);
+    p.alerts.recorded(full);
     this.emit('event', full);
     if (full.type === 'rejected') this.emit('rejected', full);
     else {

@@ -1,4 +1,7 @@
 export { Agent, type AgentDeps, type AgentEvents } from './agent.ts';
+export { AlertKeeper, alertCommandId } from './alert-keeper.ts';
+export { AlertLedger, type AlertRecord } from './alert-ledger.ts';
+export { alertSequence } from './alert-sequence.ts';
 export { audienceMatches } from './audience.ts';
 export { type Clock, ClockSync, offsetFromSamples } from './clock.ts';
 export { checkCommand } from './command-check.ts';
@@ -28,7 +31,7 @@ export {
   type TargetSummary,
 } from './schedule-plan.ts';
 export { Scheduler } from './scheduler.ts';
-export { StartLog, type TrueStart } from './sim-api.ts';
+export { AttentionLog, type AttentionStart, StartLog, type TrueStart } from './sim-api.ts';
 export { type RunningSimulator, runSimulator, type SimulatorOptions } from './simulate.ts';
 export type { ScheduleSettings } from './target-keeper.ts';
 export { type TargetOffer, TargetStore } from './target-store.ts';

@@ -24,5 +24,6 @@ export function outcomeToEvent(o: PlaybackOutcome, at: number): NewOutcomeEvent 
   if ('startedAt' in o && o.startedAt !== undefined) ev.startedAt = o.startedAt;
   if ('endedAt' in o && o.endedAt !== undefined) ev.endedAt = o.endedAt;
   if (o.item.source) ev.source = o.item.source;
+  if (o.kind === 'playing' && o.item.source === 'alert') ev.phase = o.phase ?? 'attention';
   return ev;
 }

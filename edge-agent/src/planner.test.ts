@@ -99,4 +99,26 @@ describe('plan', () => {
     const behind = plan({ item: item('red', 250), startedAt: 0 }, [prog], 150, quiet);
     expect(behind.refuse).toEqual([]);
   });
+
+  it('an entry with slotEndsAt held back by an emergency may start after its latest start, within its slot', () => {
+    const slot = { slotKey: 's', slotEndsAt: 5000 };
+    const alert = { item: item('alert', 240), startedAt: 0 };
+    const e2 = item('e2', 150, { startAt: 100, expiresAt: 200, ...slot });
+    const e3 = item('e3', 150, { startAt: 300, expiresAt: 400, ...slot });
+    const plain = item('plain', 150, { startAt: 100, expiresAt: 200 });
+    const during = plan(alert, [e2, e3, plain], 150);
+    expect(during.overdue).toEqual([e2]); // due while the alert plays
+    e2.overdue = true;
+    const after = plan(alert, [e2, e3, plain], 1000);
+    expect(after.expire).toEqual([plain]); // no slotEndsAt: missed
+    expect(after.queue).toEqual([e2, e3]);
+    e3.overdue = true;
+    const ended = plan(null, [e2, e3], 2000);
+    expect(ended.start).toBe(e2);
+    expect(ended.wakeAt).toBe(5001);
+    // Behind an overdue entry of its own slot, the next one is held too; past the slot's end, it is missed.
+    const e4 = item('e4', 150, { startAt: 2100, expiresAt: 2200, ...slot });
+    expect(plan({ item: e2, startedAt: 2000 }, [e3, e4], 2150).overdue).toEqual([e4]);
+    expect(plan(null, [{ ...e4, overdue: true }], 5001).expire).toHaveLength(1);
+  });
 });

@@ -5,7 +5,9 @@
  * turn (first come, first served within a priority); `startAt` holds an item back until that instant;
  * an item whose command expired before it could start is dropped as expired; an item whose audio is
  * not yet downloaded waits without blocking others; a non-emergency item (priority below 220) that would
- * start inside a quiet interval is refused instead (emergencies ignore quiet hours).
+ * start inside a quiet interval is refused instead (emergencies ignore quiet hours). A schedule entry with
+ * `slotEndsAt` that an emergency holds back (due while an emergency plays, or behind such an entry of its own
+ * slot) becomes `overdue`: it may then start after its `expiresAt` (latestStartAt), until its slot ends.
  */
 
 import { inQuietHours, Priority, type QuietInterval } from '@dlb/protocol';
@@ -27,6 +29,11 @@ export interface QueueItem {
   arrival: number;
   /** False while its audio is still downloading: it can expire but cannot start. */
   ready: boolean;
+  /** Schedule entries: their slot, and when it ends (see `overdue`). */
+  slotKey?: string;
+  slotEndsAt?: number;
+  /** Held back by an emergency: it may start up to slotEndsAt instead of expiresAt. */
+  overdue?: boolean;
 }
 
 export interface Current<T extends QueueItem = QueueItem> {
@@ -47,6 +54,8 @@ export interface Plan<T extends QueueItem = QueueItem> {
   queue: T[];
   /** When to plan again if nothing else happens (a startAt arriving, a waiting item expiring). */
   wakeAt: number | null;
+  /** Items held back by an emergency from now on (the caller sets their `overdue`). */
+  overdue: T[];
 }
 
 const dueTime = (item: QueueItem): number => item.startAt ?? item.queuedAt;
@@ -64,7 +73,21 @@ export function plan<T extends QueueItem>(
 ): Plan<T> {
   const expire: T[] = [];
   let alive: T[] = [];
-  for (const item of queue) (now > item.expiresAt ? expire : alive).push(item);
+  const overdue: T[] = [];
+  const cur = current?.item;
+  const emergencyNow = cur !== undefined && cur.priority >= EMERGENCY_MIN_PRIORITY;
+  for (const item of queue) {
+    if (
+      !item.overdue &&
+      item.slotEndsAt !== undefined &&
+      dueTime(item) <= now &&
+      (emergencyNow || (cur?.overdue === true && cur.slotKey === item.slotKey))
+    ) {
+      overdue.push(item);
+    }
+    const held = item.overdue || overdue.includes(item);
+    (now > deadline(item, held) ? expire : alive).push(item);
+  }
 
   const quietNow = quiet.length > 0 && inQuietHours(quiet, now);
   const refuse: T[] = [];
@@ -93,8 +116,15 @@ export function plan<T extends QueueItem>(
   let wakeAt: number | null = null;
   for (const item of rest) {
     const held = item.startAt !== undefined && item.startAt > now ? item.startAt : Number.POSITIVE_INFINITY;
-    const next = Math.min(held, item.expiresAt + 1);
+    const next = Math.min(held, deadline(item, item.overdue || overdue.includes(item)) + 1);
     if (wakeAt === null || next < wakeAt) wakeAt = next;
   }
-  return { expire, refuse, preempt, start, queue: rest, wakeAt };
+  return { expire, refuse, preempt, start, queue: rest, wakeAt, overdue };
+}
+
+/** The last instant an item may start: its slot's end once an emergency held it back. */
+function deadline(item: QueueItem, overdue: boolean | undefined): number {
+  return overdue && item.slotEndsAt !== undefined
+    ? Math.max(item.expiresAt, item.slotEndsAt)
+    : item.expiresAt;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { alertSequence } from './alert-sequence.ts';
 import { Playback, type PlaybackOutcome } from './playback.ts';
 import { SilentSink } from './player.ts';
 import { realTimers } from './runtime.ts';
@@ -288,6 +289,57 @@ describe('Playback (fake clock)', () => {
     expect(seen.slice(3)).toEqual(['a:playing', 'journal', 'a:cancelled', 'journal']);
     for (const fn of later.splice(0)) fn(); // nothing left to report
     expect(seen).toHaveLength(7);
+    vi.useRealTimers();
+  });
+
+  it('an alert starts its attention tone before any report, runs its sequence, and stops at its cutAt', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const later: Array<() => void> = [];
+    const seen: string[] = [];
+    const sink = new SilentSink({
+      timers: realTimers,
+      now: Date.now,
+      onStart: (r) => seen.push(`start:${r.part}`),
+    });
+    const pb = new Playback({
+      player: sink,
+      now: Date.now,
+      timers: realTimers,
+      volume: () => 50,
+      defer: (fn) => later.push(fn),
+      sequence: alertSequence({ player: sink, timers: realTimers, file: async (m) => `/f/${m.durationMs}` }),
+      onOutcome: (o) => seen.push(`${o.kind}${o.kind === 'playing' ? `:${o.phase ?? 'attention'}` : ''}`),
+      onChange: () => seen.push('journal'),
+    });
+    const t0 = Date.now();
+    pb.add(
+      {
+        commandId: 'al@1',
+        broadcastId: 'al',
+        priority: 240,
+        expiresAt: t0 + 2000,
+        cutAt: t0 + 2000,
+        media: media(100),
+        volume: 90,
+        source: 'alert',
+        alert: { alertId: 'al', revision: 1, message: media(1000), repeat: 3, intervalMs: 200 },
+      },
+      t0,
+      '/f/attention',
+    );
+    expect(seen).toEqual(['start:attention']); // sound first, reports deferred
+    for (const fn of later.splice(0)) fn();
+    expect(seen.slice(1)).toEqual(['waiting', 'playing:attention', 'journal']);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(seen.slice(4)).toEqual(['start:message', 'playing:message']);
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(sink.records.map((r) => [r.part, r.startedAt - t0, r.volume])).toEqual([
+      ['attention', 0, 90],
+      ['message', 100, 90],
+      ['message', 1300, 90],
+    ]);
+    expect(seen.slice(6)).toEqual(['start:message', 'failed', 'journal']);
+    expect(sink.records.at(-1)).toMatchObject({ aborted: true, stoppedAt: t0 + 2000 });
     vi.useRealTimers();
   });
 });

@@ -1,7 +1,26 @@
 import type { MediaRef, QuietInterval } from '@dlb/protocol';
+import { MediaError } from './media-cache.ts';
 import { type Current, plan, type QueueItem } from './planner.ts';
 import type { Player } from './player.ts';
 import { errorText, type Logger, silentLogger, type TimerHandle, type Timers } from './runtime.ts';
+
+/** The rest of an alert's sequence after its attention tone (the item's `media`). */
+export interface AlertParts {
+  alertId: string;
+  revision: number;
+  drillNotice?: MediaRef;
+  message: MediaRef;
+  repeat: number;
+  intervalMs: number;
+}
+
+/** Plays an alert's whole sequence; `onMessage` is called the instant the message audio first starts. */
+export type SequenceRunner = (
+  item: PlayItem,
+  volume: number,
+  signal: AbortSignal,
+  onMessage: () => void,
+) => Promise<void>;
 
 export interface PlayItem extends QueueItem {
   media: MediaRef;
@@ -11,14 +30,18 @@ export interface PlayItem extends QueueItem {
   /** Local path once cached. */
   file?: string;
   /** 'schedule': an entry of the terminal's target (commandId is the entry id, broadcastId its programme). */
-  source?: 'command' | 'schedule';
+  source?: 'command' | 'schedule' | 'alert';
+  /** Stop the sound at this instant if it still plays (an alert's expiry): outcome failed 'expired'. */
+  cutAt?: number;
+  /** An alert: `media` is its attention tone, the rest follows (played by PlaybackDeps.sequence). */
+  alert?: AlertParts;
 }
 
 export type NewPlayItem = Omit<PlayItem, 'arrival' | 'queuedAt' | 'ready' | 'file'>;
 
 export type PlaybackOutcome =
   | { kind: 'waiting'; item: PlayItem }
-  | { kind: 'playing'; item: PlayItem; startedAt: number }
+  | { kind: 'playing'; item: PlayItem; startedAt: number; phase?: 'attention' | 'message' }
   | { kind: 'played'; item: PlayItem; startedAt: number; endedAt: number }
   | { kind: 'failed'; item: PlayItem; reason: string; startedAt?: number; endedAt?: number }
   | { kind: 'cancelled'; item: PlayItem; reason: string; startedAt?: number; endedAt?: number };
@@ -47,6 +70,8 @@ export interface PlaybackDeps {
    * Order is kept: any later call into Playback reports what is pending first. Default: report at once.
    */
   defer?: (fn: () => void) => void;
+  /** Plays items that carry `alert` (default: only their attention tone, through the player). */
+  sequence?: SequenceRunner;
   log?: Logger;
 }
 
@@ -64,6 +89,8 @@ export class Playback {
   /** Reports of a start not yet made (see PlaybackDeps.defer). */
   private pending: Array<() => void> = [];
   private flushQueued = false;
+  /** Inside batch(): re-planning waits until it returns. */
+  private holding = 0;
   private readonly log: Logger;
 
   constructor(private readonly deps: PlaybackDeps) {
@@ -80,7 +107,26 @@ export class Playback {
     const queued: PlayItem = { ...item, queuedAt, arrival: this.arrival++, ready: file !== undefined };
     if (file !== undefined) queued.file = file;
     this.queue.push(queued);
-    if (file !== undefined) this.deps.onOutcome({ kind: 'waiting', item: queued });
+    const waiting = () => {
+      if (file !== undefined) this.deps.onOutcome({ kind: 'waiting', item: queued });
+    };
+    if (item.source === 'alert' && this.holding === 0) {
+      this.reconcile(waiting); // the attention tone starts before any report is written
+      return;
+    }
+    waiting();
+    this.changed();
+    this.reconcile();
+  }
+
+  /** Run `fn` (several stops and adds) and re-plan once afterwards, so nothing starts in between. */
+  batch(fn: () => void): void {
+    this.holding++;
+    try {
+      fn();
+    } finally {
+      this.holding--;
+    }
     this.changed();
     this.reconcile();
   }
@@ -92,7 +138,12 @@ export class Playback {
     if (this.stopped || !item || item.ready) return false;
     item.ready = true;
     item.file = file;
-    this.deps.onOutcome({ kind: 'waiting', item });
+    const waiting = () => this.deps.onOutcome({ kind: 'waiting', item });
+    if (item.source === 'alert') {
+      this.reconcile(waiting);
+      return true;
+    }
+    waiting();
     this.changed();
     this.reconcile();
     return true;
@@ -171,14 +222,24 @@ export class Playback {
    * Re-plan now (also called by the wake-up timer). The audio starts first and is reported after: the
    * reports are fsync'd (slow on an SD card) and must not delay the start that neighbours share.
    */
-  reconcile(): void {
-    if (this.stopped) return;
+  reconcile(before?: () => void): void {
+    if (this.stopped || this.holding > 0) {
+      before?.();
+      return;
+    }
     this.flush();
     this.deps.timers.clearTimeout(this.wake);
     this.wake = null;
     const now = this.deps.now();
+    const cut =
+      this.current?.item.cutAt !== undefined && now >= this.current.item.cutAt ? this.current : null;
+    if (cut) {
+      this.current = null;
+      cut.abort.abort();
+    }
     const p = plan(this.current, this.queue, now, this.deps.quiet?.() ?? []);
     this.queue = p.queue;
+    for (const item of p.overdue) item.overdue = true;
     const preempted = p.preempt ? this.current : null;
     if (preempted) {
       this.current = null;
@@ -186,6 +247,11 @@ export class Playback {
     }
     const started = p.start ? this.begin(p.start) : null;
     const report = () => {
+      before?.();
+      if (cut) {
+        const { item, startedAt } = cut;
+        this.deps.onOutcome({ kind: 'failed', item, reason: 'expired', startedAt, endedAt: now });
+      }
       if (preempted) {
         this.deps.onOutcome({
           kind: 'cancelled',
@@ -204,7 +270,9 @@ export class Playback {
       }
       for (const item of p.refuse) this.deps.onOutcome({ kind: 'failed', item, reason: 'quiet-hours' });
       if (started) this.deps.onOutcome({ kind: 'playing', item: started.item, startedAt: started.startedAt });
-      if (p.expire.length > 0 || p.refuse.length > 0 || preempted || started) this.changed();
+      if (before || cut || p.expire.length > 0 || p.refuse.length > 0 || preempted || started) {
+        this.changed();
+      }
     };
     if (started && this.deps.defer) {
       this.pending.push(report);
@@ -216,12 +284,11 @@ export class Playback {
         });
       }
     } else report();
-    if (p.wakeAt !== null && !this.stopped) {
+    const cutAt = this.current?.item.cutAt;
+    const wakeAt = cutAt !== undefined && (p.wakeAt === null || cutAt < p.wakeAt) ? cutAt : p.wakeAt;
+    if (wakeAt !== null && !this.stopped) {
       this.deps.timers.clearTimeout(this.wake); // an outcome handler may have re-planned meanwhile
-      this.wake = this.deps.timers.setTimeout(
-        () => this.reconcile(),
-        Math.max(0, p.wakeAt - this.deps.now()),
-      );
+      this.wake = this.deps.timers.setTimeout(() => this.reconcile(), Math.max(0, wakeAt - this.deps.now()));
     }
   }
 
@@ -236,16 +303,21 @@ export class Playback {
     const startedAt = this.deps.now();
     const running: Running = { item, startedAt, abort };
     this.current = running;
+    const volume = item.volume ?? this.deps.volume();
     const req = {
       commandId: item.commandId,
       broadcastId: item.broadcastId,
       file: item.file ?? '',
       durationMs: item.media.durationMs,
-      volume: item.volume ?? this.deps.volume(),
+      volume,
+      ...(item.alert ? { part: 'attention' as const } : {}),
     };
     let promise: Promise<void>;
     try {
-      promise = this.deps.player.play(req, abort.signal);
+      const seq = item.alert ? this.deps.sequence : undefined;
+      promise = seq
+        ? seq(item, volume, abort.signal, () => this.phase(running))
+        : this.deps.player.play(req, abort.signal);
     } catch (err) {
       promise = Promise.reject(err);
     }
@@ -264,12 +336,21 @@ export class Playback {
     const { item, startedAt } = running;
     if (err) {
       this.log.warn(`播放失败: ${errorText(err)}`, { commandId: item.commandId });
-      this.deps.onOutcome({ kind: 'failed', item, reason: 'player-failed', startedAt, endedAt });
+      const reason = err instanceof MediaError ? err.reason : 'player-failed';
+      this.deps.onOutcome({ kind: 'failed', item, reason, startedAt, endedAt });
     } else {
       this.deps.onOutcome({ kind: 'played', item, startedAt, endedAt });
     }
     this.changed();
     this.reconcile();
+  }
+
+  /** An alert's message audio started (its attention tone was reported first). */
+  private phase(running: Running): void {
+    this.flush();
+    if (this.current !== running || this.stopped) return;
+    const { item, startedAt } = running;
+    this.deps.onOutcome({ kind: 'playing', item, startedAt, phase: 'message' });
   }
 
   private changed(): void {

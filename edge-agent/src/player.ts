@@ -10,6 +10,8 @@ export interface PlayRequest {
   durationMs: number;
   /** 0-100. */
   volume: number;
+  /** Which part of an alert this is (absent for plain plays). */
+  part?: 'attention' | 'notice' | 'message';
 }
 
 /** Something that makes sound. */
@@ -28,6 +30,7 @@ export interface SinkRecord {
   startedAt: number;
   stoppedAt?: number;
   aborted?: boolean;
+  part?: PlayRequest['part'];
 }
 
 /** A player without a sound card: it takes the audio's duration in (injectable) real time and records it. */
@@ -65,6 +68,7 @@ export class SilentSink implements Player {
       file: req.file,
       volume: req.volume,
       startedAt: this.now(),
+      ...(req.part ? { part: req.part } : {}),
     };
     this.records.push(rec);
     if (this.records.length > this.keep) this.records.shift();

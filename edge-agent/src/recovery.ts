@@ -17,7 +17,8 @@ const FINAL: ReadonlySet<number> = new Set([Outcome.played, Outcome.failed, Outc
  * writing the report and clearing the journal: both happen in one tick, so the report cannot have been
  * acknowledged and compacted away yet). Waiting items resume unless they expired meanwhile — except schedule
  * entries: the target rebuilds those (its ledger knows which were armed), so they are neither resumed nor
- * reported here.
+ * reported here. Alerts, playing or waiting, are left to the alert keeper: it sounds them again from its own
+ * ledger (`alerts.json`), without an 'agent-restarted' report.
  */
 export function planRecovery(
   journal: JournalContent,
@@ -26,7 +27,7 @@ export function planRecovery(
 ): Recovery {
   const events: NewTerminalEvent[] = [];
   const p = journal.playing;
-  if (p) {
+  if (p && p.item.source !== 'alert') {
     const done = pending.some(
       (e) => e.type === 'outcome' && e.commandId === p.item.commandId && FINAL.has(e.outcome),
     );
@@ -46,7 +47,7 @@ export function planRecovery(
   }
   const resume: PlayItem[] = [];
   for (const item of [...journal.queue].sort((a, b) => a.arrival - b.arrival)) {
-    if (item.source === 'schedule') continue;
+    if (item.source === 'schedule' || item.source === 'alert') continue;
     if (now > item.expiresAt) {
       events.push({
         type: 'outcome',

@@ -146,8 +146,11 @@ export class Scheduler {
       });
     }
     for (const e of p.arm) this.arm(e);
-    this.keepMedia(p.keep, now);
-    this.sleepUntil(this.nextWake(p.wakeAt, p.keep));
+    // The attention tone every alert starts with is kept on the card, first of all.
+    const attention = valid ? held?.body.attention : undefined;
+    const keep = attention ? [attention, ...p.keep] : p.keep;
+    this.keepMedia(keep, now);
+    this.sleepUntil(this.nextWake(p.wakeAt, keep));
     this.checkSummary();
   }
 
@@ -161,6 +164,8 @@ export class Scheduler {
       expiresAt: e.latestStartAt,
       media: e.media,
       source: 'schedule',
+      slotKey: e.slotKey,
+      ...(e.slotEndsAt !== undefined ? { slotEndsAt: e.slotEndsAt } : {}),
       ...(e.title !== undefined ? { title: e.title } : {}),
       ...(e.volume !== undefined ? { volume: e.volume } : {}),
     });

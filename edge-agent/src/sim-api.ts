@@ -131,3 +131,50 @@ export class StartLog {
     this.byId.clear();
   }
 }
+
+/** One alert's attention tone starting on one terminal, at the true instant (the host's real clock). */
+export interface AttentionStart {
+  terminalId: string;
+  alertId: string;
+  /** `alertId@revision`. */
+  commandId: string;
+  /** Real Date.now() when the player started the attention tone. */
+  at: number;
+}
+
+/**
+ * When each simulated terminal's attention tone started for each alert (every time it started: a restart or a
+ * new revision starts it again), so a benchmark can measure API call → attention tone without parsing
+ * reports. Bounded: only the most recent `keepAlerts` alerts.
+ */
+export class AttentionLog {
+  private readonly byAlert = new Map<string, AttentionStart[]>();
+
+  constructor(private readonly keepAlerts = 100) {}
+
+  record(s: AttentionStart): void {
+    let list = this.byAlert.get(s.alertId);
+    if (!list) {
+      list = [];
+      this.byAlert.set(s.alertId, list);
+      if (this.byAlert.size > this.keepAlerts) this.byAlert.delete(this.byAlert.keys().next().value!);
+    }
+    list.push(s);
+  }
+
+  /** Every attention-tone start of this alert, in the order they happened. */
+  startsOf(alertId: string): readonly AttentionStart[] {
+    return this.byAlert.get(alertId) ?? [];
+  }
+
+  /** The first instant each terminal's attention tone started for this alert, by terminal id. */
+  firstBy(alertId: string): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const s of this.startsOf(alertId)) if (!m.has(s.terminalId)) m.set(s.terminalId, s.at);
+    return m;
+  }
+
+  clear(): void {
+    this.byAlert.clear();
+  }
+}

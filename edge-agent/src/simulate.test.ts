@@ -3,6 +3,7 @@ import { topics } from '@dlb/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from './runtime.ts';
 import { runSimulator } from './simulate.ts';
+import { alertBody } from './testing/alerts.ts';
 import { startBroker, type TestBroker } from './testing/broker.ts';
 import { connectCentre, type TestCentre } from './testing/centre.ts';
 import { makeKey, sign } from './testing/commands.ts';
@@ -105,6 +106,36 @@ describe('runSimulator', () => {
     await waitFor(() => sim.starts.startsOf(e.id).length === 5, 8000, 'all started');
     expect(sim.starts.spreadOf(e.id)).toBeLessThanOrEqual(50);
     for (const s of sim.starts.startsOf(e.id)) expect(Math.abs(s.at - startAt)).toBeLessThanOrEqual(50);
+    await sim.stop();
+    own.cleanup();
+  });
+
+  it('logs the true instant each terminal started the attention tone of an alert', async () => {
+    const own = tempDir();
+    const sim = await runSimulator({ ...opts([], { township: '450323101', count: 3 }), dataDir: own.dir });
+    await waitFor(() => sim.connectedCount() === 3, 8000, 'all connected');
+    const tone = () => api.addMedia(`/m/${randomBytes(3).toString('hex')}.mp3`, randomBytes(500), 50);
+    const body = alertBody({
+      alertId: 'sim-alert',
+      tid: sim.agents[0]!.terminalId,
+      attention: tone(),
+      media: tone(),
+      repeat: 1,
+      startsAt: Date.now(),
+    });
+    const env = sign(
+      { kind: 'alert', body: { ...body, audience: { kind: 'area', code: '450323101' } } },
+      key,
+    );
+    const sent = Date.now();
+    await centre.publish(topics.areaCmd('450323101'), JSON.stringify(env));
+    await waitFor(() => sim.attention.firstBy('sim-alert').size === 3, 8000, 'attention everywhere');
+    await waitFor(() => sim.tallies.get('sim-alert')?.played === 3, 8000, 'alert played');
+    for (const s of sim.attention.startsOf('sim-alert')) {
+      expect(s.commandId).toBe('sim-alert@1');
+      expect(s.at).toBeGreaterThanOrEqual(sent);
+    }
+    expect(sim.starts.startsOf('sim-alert@1')).toHaveLength(3); // the attention tone only, not each part
     await sim.stop();
     own.cleanup();
   });

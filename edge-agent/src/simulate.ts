@@ -6,7 +6,7 @@ import { ClockSync } from './clock.ts';
 import { readJsonOr, writeJsonAtomic } from './fs-util.ts';
 import { SilentSink } from './player.ts';
 import { errorText, type Logger } from './runtime.ts';
-import { type AreaRow, CentreApi, StartLog } from './sim-api.ts';
+import { type AreaRow, AttentionLog, CentreApi, StartLog } from './sim-api.ts';
 
 export interface SimulatorOptions {
   count: number;
@@ -59,8 +59,10 @@ export interface RunningSimulator {
   tallies: Map<string, BroadcastTally>;
   /** Each agent's local clock error (ms, local minus true), by terminal id; all 0 with a shared clock. */
   clockErrors: Map<string, number>;
-  /** The true instant (real Date.now()) at which each agent's player started each item. */
+  /** The true instant (real Date.now()) at which each agent's player started each item (an alert: its attention tone). */
   starts: StartLog;
+  /** The true instant at which each agent's attention tone started for each alert, by alert id. */
+  attention: AttentionLog;
   connectedCount(): number;
   stop(): Promise<void>;
 }
@@ -141,6 +143,7 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
   const clockErrors = new Map<string, number>();
   const prerollMs = opts.prerollMs ?? Math.max(2000, 10 * configs.length);
   const starts = new StartLog();
+  const attention = new AttentionLog();
 
   const tallies = new Map<string, BroadcastTally>();
   const dirty = new Set<string>();
@@ -173,13 +176,24 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
     const player = new SilentSink({
       keep: 5,
       now: Date.now,
-      onStart: (r) =>
-        starts.record({
-          terminalId: tid,
-          commandId: r.commandId,
-          broadcastId: r.broadcastId,
-          at: r.startedAt,
-        }),
+      onStart: (r) => {
+        if (r.part === 'attention') {
+          attention.record({
+            terminalId: tid,
+            alertId: r.broadcastId,
+            commandId: r.commandId,
+            at: r.startedAt,
+          });
+        }
+        if (r.part === undefined || r.part === 'attention') {
+          starts.record({
+            terminalId: tid,
+            commandId: r.commandId,
+            broadcastId: r.broadcastId,
+            at: r.startedAt,
+          });
+        }
+      },
     });
     const agent = new Agent(config, {
       player,
@@ -204,6 +218,7 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
     });
     agent.on('command', (env) => {
       if (env.kind === 'play') tally(env.body.broadcastId).received++;
+      if (env.kind === 'alert') tally(env.body.alertId).received++;
     });
     agent.on('outcome', (e) => {
       if (e.outcome === 3) tally(e.broadcastId).played++;
@@ -238,6 +253,7 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
     tallies,
     clockErrors,
     starts,
+    attention,
     connectedCount: () => connected,
     stop: async () => {
       clearInterval(ticker);

@@ -70,5 +70,9 @@ export const FAILURE_REASONS = [
   'superseded',
   /** Non-emergency audio refused inside quiet hours. */
   'quiet-hours',
+  /** A drill on a terminal not chosen for drills. */
+  'drill-not-enabled',
+  /** The alert was cancelled while it sounded or waited. */
+  'alert-cancelled',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

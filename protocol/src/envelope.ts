@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import type { RejectReason } from './codes.ts';
+import { COMMAND_KINDS, type Command, CommandBodySchemas } from './commands.ts';
 import { sm2Sign, sm2Verify } from './crypto/sm2.ts';
-import { COMMAND_KINDS, type Command, CommandBodySchemas, EpochMs } from './messages.ts';
+import { EpochMs } from './messages.ts';
 import { type TargetBody, TargetBodySchema } from './target.ts';
 
 /** SM2 signature over SM3 (GB/T 32918.2), default distinguishing ID. */

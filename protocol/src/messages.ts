@@ -52,20 +52,6 @@ export const VolumeBodySchema = z.object({
 });
 export type VolumeBody = z.infer<typeof VolumeBodySchema>;
 
-export const COMMAND_KINDS = ['play', 'stop', 'volume'] as const;
-export type CommandKind = (typeof COMMAND_KINDS)[number];
-
-export const CommandBodySchemas = {
-  play: PlayBodySchema,
-  stop: StopBodySchema,
-  volume: VolumeBodySchema,
-} as const satisfies Record<CommandKind, z.ZodType>;
-
-export type Command =
-  | { kind: 'play'; body: PlayBody }
-  | { kind: 'stop'; body: StopBody }
-  | { kind: 'volume'; body: VolumeBody };
-
 // ---- terminal -> server ----
 
 export const OutcomeEventSchema = z.object({
@@ -79,7 +65,12 @@ export const OutcomeEventSchema = z.object({
   startedAt: EpochMs.optional(),
   endedAt: EpochMs.optional(),
   /** 'schedule': an entry of the terminal's target (commandId is the entry id, broadcastId the programme). */
-  source: z.enum(['command', 'schedule']).optional(),
+  source: z.enum(['command', 'schedule', 'alert']).optional(),
+  /**
+   * For alerts (source 'alert', broadcastId = alertId, commandId = `alertId@revision`): which part an outcome 2
+   * (playing) marks. 'attention' is sent the moment the attention tone starts: the emergency-latency figure.
+   */
+  phase: z.enum(['attention', 'message']).optional(),
 });
 export type OutcomeEvent = z.infer<typeof OutcomeEventSchema>;
 

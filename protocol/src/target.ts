@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertBodySchema, MAX_TARGET_ALERTS } from './alert.ts';
 import { EpochMs, GroupIdSchema, MediaRefSchema, PriorityValue, TerminalIdSchema } from './messages.ts';
 
 /**
@@ -23,6 +24,11 @@ export const TargetEntrySchema = z.object({
   media: MediaRefSchema,
   /** Forced volume for this entry; absent means the target's volume. */
   volume: z.number().int().min(0).max(100).optional(),
+  /**
+   * When its slot ends. An entry held back by an emergency may still start after `latestStartAt`, as soon as
+   * the alert ends, while its slot lasts: a programme still inside its slot continues.
+   */
+  slotEndsAt: EpochMs.optional(),
 });
 export type TargetEntry = z.infer<typeof TargetEntrySchema>;
 
@@ -47,6 +53,15 @@ export const TargetBodySchema = z.object({
   quiet: z.array(QuietIntervalSchema).max(32),
   groups: z.array(GroupIdSchema).max(32),
   entries: z.array(TargetEntrySchema).max(MAX_TARGET_ENTRIES),
+  /** The attention tone every alert starts with: pinned in the cache so an alert sounds before any download. */
+  attention: MediaRefSchema.optional(),
+  /** Whether this terminal is one chosen for drills; a drill alert sounds nowhere else. */
+  drillEnabled: z.boolean().optional(),
+  /**
+   * Alerts in force for this terminal (audience: this terminal). A terminal that was offline when an alert was
+   * raised sounds it from here when it comes back, if it has not expired and it has not sounded this revision.
+   */
+  alerts: z.array(AlertBodySchema).max(MAX_TARGET_ALERTS).optional(),
 });
 export type TargetBody = z.infer<typeof TargetBodySchema>;
 

@@ -14,6 +14,7 @@ import { ContentService } from './content/content-service.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { BroadcastService } from './dispatch/broadcast-service.ts';
 import { CommandPublisher } from './dispatch/command-publisher.ts';
+import { EmergencyModule } from './emergency/emergency-module.ts';
 import { firstStart } from './first-start.ts';
 import { EventIngest } from './fleet/event-ingest.ts';
 import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
@@ -62,6 +63,7 @@ export class Centre {
   private readonly realtime: RealtimeServer;
   private unwatchSchedule: (() => void) | null = null;
   private stopAuditHead: (() => void) | null = null;
+  private readonly emergency: EmergencyModule;
   private httpServer: http.Server | null = null;
   private credentialWrite: Promise<void> = Promise.resolve();
 
@@ -144,6 +146,21 @@ export class Centre {
       lateToleranceMs: config.schedule.lateToleranceMs,
       mediaPath: (sha) => `/t/media/${sha}`,
     };
+    const ffmpeg = resolveFfmpegTools({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath });
+    this.emergency = new EmergencyModule({
+      db: this.db,
+      areas,
+      mediaStore,
+      mediaRecords,
+      ffmpeg,
+      publisher,
+      config: config.emergency,
+      now,
+      log,
+      located: () => terminals.located(),
+      maxAudioMs: config.media.maxDurationSec * 1000,
+    });
+    const emergency = this.emergency;
     const store = new ProgrammeStore(this.db);
     const targets = new TargetPublisher({
       db: this.db,
@@ -156,6 +173,7 @@ export class Centre {
       windowMs: config.schedule.windowHours * 3600_000,
       timeline,
       log,
+      extrasFor: (t, at) => emergency.extrasFor(t, at),
     });
     const touched = targets.touch.bind(targets);
     const programmes = new ProgrammeService({
@@ -208,7 +226,11 @@ export class Centre {
       mediaRecords,
       mediaStore,
       content,
-      ffmpeg: resolveFfmpegTools({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath }),
+      ffmpeg,
+      alerts: emergency.alerts,
+      alertStore: emergency.store,
+      capSources: emergency.capSources,
+      capFeed: emergency.capFeed,
       broadcasts,
       publisher,
       events,
@@ -292,6 +314,9 @@ export class Centre {
     this.checkAuditTrail();
     await firstStart(this.services, this.opts.announce ?? console.log);
     await this.services.mediaStore.sweepTemp();
+    // Before the first targets go out, so every terminal's target pins the attention tone from the start.
+    this.emergency.start((scope) => this.services.targets.touch(scope), this.services.log);
+    await this.emergency.ready;
     await this.syncBrokerCredentials();
     // The embedded broker starts with no connections: whoever was online must reconnect to say so.
     // (An external broker's retained states are delivered on subscribe instead.)
@@ -350,6 +375,7 @@ export class Centre {
 
   async stop(): Promise<void> {
     await this.targetJobs.stop();
+    await this.emergency.stop();
     this.unwatchSchedule?.();
     this.unwatchSchedule = null;
     this.services.scheduleSource.stop();

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ALERT_LEVELS } from '@dlb/protocol';
 import { z } from 'zod';
 
 /**
@@ -114,6 +115,22 @@ export const ConfigSchema = z.object({
     .object({
       /** How long a "broadcast now" command stays valid on terminals. */
       commandTtlSec: z.number().int().positive().default(600),
+    })
+    .prefault({}),
+  emergency: z
+    .object({
+      /**
+       * Levels whose county-wide alerts wait for a second emergency officer's confirmation before they sound.
+       * Off by default: an alert must not be held up unless the county chose so.
+       */
+      confirmCountyWide: z.array(z.enum(ALERT_LEVELS)).default([]),
+      /** Longest validity an alert may be given. */
+      maxHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 14)
+        .default(72),
     })
     .prefault({}),
   schedule: z

@@ -193,6 +193,40 @@ export class MatrixWorld {
     return id;
   }
 
+  now(): number {
+    return NOW;
+  }
+
+  /** An alert over a township raised by a third person, active or waiting for a second officer. */
+  alert(where: Where, state: 'active' | 'pending' = 'active'): string {
+    const id = `a${hex(12)}`;
+    this.db
+      .prepare(
+        `INSERT INTO alerts (id, revision, state, drill, level, event_code, issuer, language, title, text, area,
+           media_sha256, repeat, interval_ms, volume, starts_at, expires_at, source, created_by, created_at, updated_at)
+         VALUES (?, 1, ?, 0, 'blue', '11B03', '应急管理局', 'zh-CN', '矩阵测试预警', '正文', ?, ?, 1, 0, 100, ?, ?, 'api', ?, ?, ?)`,
+      )
+      .run(
+        id,
+        state,
+        JSON.stringify({ codes: [this.township[where]], terminalIds: [] }),
+        this.media[where],
+        NOW,
+        NOW + 3600_000,
+        this.authorId,
+        NOW,
+        NOW,
+      );
+    return id;
+  }
+
+  capSource(): string {
+    return this.centre.services.capSources.create(
+      { name: '矩阵测试信息源', allowedCodes: [this.countyCode] },
+      null,
+    ).source.id;
+  }
+
   /** A user row to administer (no password anyone knows). */
   user(): number {
     const info = this.db

@@ -1,43 +1,19 @@
 import { readFileSync } from 'node:fs';
-import type { MatrixWorld, StaffKey, Where } from './matrix-world.ts';
+import type { StaffKey } from './matrix-world.ts';
+import { ALERT_ROUTE_MATRIX } from './route-matrix-alerts.ts';
+import type { Req, RouteCase } from './route-matrix-types.ts';
 
 /**
  * Who may call each API route, written from the issue's words rather than from the code's tables, so
  * the two check each other. Every route of the server must have a row here: the matrix test fails on a
  * route without one.
  */
-export interface Req {
-  method: string;
-  path: string;
-  body?: unknown;
-  raw?: { body: NonNullable<RequestInit['body']>; contentType?: string };
-  /** A session of its own (for calls that end the session). */
-  freshSession?: boolean;
-  /** List routes: the fixture's id, which must be listed when allowed and absent when out of scope. */
-  find?: string;
-}
+export type { Req, RouteCase } from './route-matrix-types.ts';
 
-export interface RouteCase {
-  who: readonly StaffKey[] | 'public' | 'terminal' | 'session';
-  /** Whether the target is in a township ('in' = the actor's own, 'out' = another). */
-  scoped: boolean;
-  make: (w: MatrixWorld, where: Where) => Req | Promise<Req>;
-  /** A list route: allowed means the fixture (`find`) is listed; out of scope means it is missing. */
-  list?: boolean;
-  /** Statuses that mean "got past the permission check" besides 2xx (e.g. 400 for a deliberately empty body). */
-  passed?: readonly number[];
-}
+export { ALL } from './route-matrix-types.ts';
 
-export const ALL: readonly StaffKey[] = [
-  'county_admin',
-  'county_operator',
-  'county_reviewer',
-  'township_operator',
-  'township_reviewer',
-  'emergency_county',
-  'emergency_township',
-  'auditor',
-];
+import { ALL } from './route-matrix-types.ts';
+
 const ADMIN: readonly StaffKey[] = ['county_admin'];
 export const AUDIT: readonly StaffKey[] = ['county_admin', 'auditor'];
 /** content.write, broadcast.send, terminal.control, media.upload */
@@ -392,4 +368,5 @@ export const ROUTE_MATRIX: Record<string, RouteCase> = {
   'get /api/audit': { who: AUDIT, scoped: false, make: () => get('/api/audit') },
   'get /api/audit/actions': { who: AUDIT, scoped: false, make: () => get('/api/audit/actions') },
   'get /api/audit/verify': { who: AUDIT, scoped: false, make: () => get('/api/audit/verify') },
+  ...ALERT_ROUTE_MATRIX,
 };

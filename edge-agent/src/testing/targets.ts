@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  type AlertBody,
   type MediaRef,
   type QuietInterval,
   type Signer,
@@ -19,6 +20,7 @@ export interface EntrySpec {
   latestStartAt?: number;
   volume?: number;
   title?: string;
+  slotEndsAt?: number;
 }
 
 export function entry(s: EntrySpec): TargetEntry {
@@ -32,6 +34,7 @@ export function entry(s: EntrySpec): TargetEntry {
     media: s.media,
     ...(s.volume !== undefined ? { volume: s.volume } : {}),
     ...(s.title !== undefined ? { title: s.title } : {}),
+    ...(s.slotEndsAt !== undefined ? { slotEndsAt: s.slotEndsAt } : {}),
   };
 }
 
@@ -46,6 +49,9 @@ export interface TargetSpec {
   volume?: number;
   quiet?: QuietInterval[];
   id?: string;
+  attention?: MediaRef;
+  drillEnabled?: boolean;
+  alerts?: AlertBody[];
 }
 
 /** A target signed as the centre signs it. */
@@ -69,6 +75,9 @@ export function signedTarget(key: Signer, s: TargetSpec): TargetEnvelope {
         quiet: s.quiet ?? [],
         groups: [],
         entries: s.entries,
+        ...(s.attention ? { attention: s.attention } : {}),
+        ...(s.drillEnabled !== undefined ? { drillEnabled: s.drillEnabled } : {}),
+        ...(s.alerts ? { alerts: s.alerts } : {}),
       },
     },
     key,

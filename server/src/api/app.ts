@@ -2,10 +2,12 @@ import express, { type Express } from 'express';
 import { createAuthenticator } from '../auth/http-session.ts';
 import { errorHandler } from './error-handler.ts';
 import { type AnyRoute, defineRoute, mountRoutes, openApiDocument } from './route-registry.ts';
+import { alertRoutes } from './routes/alert-routes.ts';
 import { areaRoutes } from './routes/area-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { broadcastRoutes } from './routes/broadcast-routes.ts';
+import { capRoutes } from './routes/cap-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
 import { mediaRoutes } from './routes/media-routes.ts';
 import { programmeRoutes } from './routes/programme-routes.ts';
@@ -27,6 +29,8 @@ export function allRoutes(s: Services): AnyRoute[] {
     ...mediaRoutes(s),
     ...contentRoutes(s),
     ...broadcastRoutes(s),
+    ...alertRoutes(s),
+    ...capRoutes(s),
     ...programmeRoutes(s),
     ...scheduleRoutes(s),
     ...terminalHttpRoutes(s),

@@ -127,7 +127,9 @@ export function mountRoutes(
             if (!actor.has(route.auth.permission)) throw forbidden();
           }
         }
-        if (route.body && !req.is('application/json')) {
+        // A request without a body is validated as absent below; a body of another type is refused here.
+        const empty = req.headers['content-length'] === '0' || req.is('application/json') === null;
+        if (route.body && !empty && !req.is('application/json')) {
           throw new AppError(415, 'unsupported_media', '请求体须为 JSON (Content-Type: application/json)');
         }
         if (route.rawBody && !route.rawBody.contentTypes.some((t) => req.is(t))) {

@@ -56,6 +56,11 @@ export const PERMISSIONS = [
   'user.read',
   'user.manage',
   'audit.read',
+  'alert.read',
+  'alert.raise',
+  'alert.drill',
+  'alert.confirm',
+  'cap.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -67,6 +72,7 @@ const READ_ALL: Permission[] = [
   'broadcast.read',
   'programme.read',
   'schedule.read',
+  'alert.read',
 ];
 
 /**
@@ -88,6 +94,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'user.read',
     'user.manage',
     'audit.read',
+    'cap.manage',
   ],
   county_operator: [
     ...READ_ALL,
@@ -107,7 +114,16 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'programme.write',
   ],
   township_reviewer: [...READ_ALL, 'content.review'],
-  emergency_officer: [...READ_ALL, 'terminal.control', 'media.upload', 'content.write', 'broadcast.send'],
+  emergency_officer: [
+    ...READ_ALL,
+    'terminal.control',
+    'media.upload',
+    'content.write',
+    'broadcast.send',
+    'alert.raise',
+    'alert.drill',
+    'alert.confirm',
+  ],
   auditor: [...READ_ALL, 'user.read', 'audit.read'],
 };
 

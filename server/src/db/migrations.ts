@@ -1,3 +1,5 @@
+import { MIGRATION_4_EMERGENCY } from './migration-4-emergency.ts';
+
 /** Numbered, forward-only. Never edit a released migration: add the next number. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   {
@@ -290,4 +292,5 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `,
   },
+  { version: 4, sql: MIGRATION_4_EMERGENCY },
 ];

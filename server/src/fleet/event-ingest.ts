@@ -5,6 +5,7 @@ import {
   type TerminalEvent,
 } from '@dlb/protocol';
 import type { Db } from '../db/database.ts';
+import { recordAlertOutcome } from '../emergency/alert-outcomes.ts';
 import type { RealtimeBus, RealtimeEvent } from '../realtime/realtime-bus.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
@@ -94,6 +95,7 @@ export class EventIngest {
     const fresh: TerminalEvent[] = [];
     // Outcome changes are pushed to the console only once the transaction has committed.
     const changed: Array<{ broadcastId: string; outcome: number; reason: string | null }> = [];
+    const alertChanges: Array<{ alertId: string; outcome: number; phase: string | null }> = [];
     const result = db.transaction(() => {
       const known = db
         .prepare('SELECT acked_seq FROM terminal_outboxes WHERE terminal_id = ? AND outbox_id = ?')
@@ -140,6 +142,9 @@ export class EventIngest {
               receivedAt,
             );
           }
+        } else if (isOutcome && e.source === 'alert') {
+          if (recordAlertOutcome(db, tid, e, receivedAt))
+            alertChanges.push({ alertId: e.broadcastId, outcome: e.outcome, phase: e.phase ?? null });
         } else if (isOutcome) {
           const row = current.get(e.broadcastId, tid) as { outcome: number } | undefined;
           // Only a target of that broadcast can change its outcome; the terminal id comes from the topic.
@@ -165,6 +170,17 @@ export class EventIngest {
       return { outbox, stored, duplicates: events.length - stored, ackedUpTo: acked };
     })();
     if (fresh.length > 0) for (const l of this.listeners) l(tid, fresh);
+    for (const c of alertChanges) {
+      this.publish({
+        type: 'alert:outcome',
+        alertId: c.alertId,
+        terminalId: tid,
+        villageCode: terminal.villageCode,
+        outcome: c.outcome,
+        phase: c.phase,
+        at: receivedAt,
+      });
+    }
     for (const c of changed) {
       this.publish({
         type: 'broadcast:outcome',

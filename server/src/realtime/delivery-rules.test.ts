@@ -66,6 +66,7 @@ const audit: RealtimeEvent = {
 describe('SERVER_EVENTS: who receives which pushed event', () => {
   it('has one rule per event type, each naming a permission', () => {
     expect(Object.keys(SERVER_EVENTS).sort()).toEqual([
+      'alert:outcome',
       'audit:appended',
       'broadcast:outcome',
       'content:changed',

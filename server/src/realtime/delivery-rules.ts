@@ -29,6 +29,11 @@ export const SERVER_EVENTS: { [T in RealtimeEvent['type']]: ServerEventRule<T> }
     scope: 'canAt',
     mayReceive: (actor, e) => actor.canAt('broadcast.read', e.villageCode),
   },
+  'alert:outcome': {
+    permission: 'alert.read',
+    scope: 'canAt',
+    mayReceive: (actor, e) => actor.canAt('alert.read', e.villageCode),
+  },
   'content:changed': {
     permission: 'content.read',
     scope: 'canAtOrAbove',

@@ -19,6 +19,15 @@ export type RealtimeEvent =
       reason: string | null;
       at: number;
     }
+  | {
+      type: 'alert:outcome';
+      alertId: string;
+      terminalId: string;
+      villageCode: string;
+      outcome: number;
+      phase: string | null;
+      at: number;
+    }
   | { type: 'content:changed'; contentId: string; scopeCode: string; state: string; at: number }
   | {
       type: 'audit:appended';

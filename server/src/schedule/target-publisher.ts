@@ -41,12 +41,17 @@ export interface TargetPublisherDeps {
   windowMs: number;
   timeline: TimelineOptions;
   log: (msg: string) => void;
+  /** What the emergency path adds to a terminal's target: the attention tone, drill flag, alerts in force. */
+  extrasFor?: (t: { id: string; villageCode: string; drillEnabled: boolean }, at: number) => TargetExtras;
 }
+
+export type TargetExtras = Pick<TargetBody, 'attention' | 'drillEnabled' | 'alerts'>;
 
 interface TerminalRow {
   id: string;
   village_code: string;
   volume: number;
+  drill_enabled: number;
   version: number | null;
   content_hash: string | null;
   expires_at: number | null;
@@ -98,7 +103,7 @@ export class TargetPublisher {
   }
 
   private terminalsIn(scope: TargetScope): TerminalRow[] {
-    const base = `SELECT t.id, t.village_code, t.volume, g.version, g.content_hash, g.expires_at
+    const base = `SELECT t.id, t.village_code, t.volume, t.drill_enabled, g.version, g.content_hash, g.expires_at
       FROM terminals t LEFT JOIN terminal_targets g ON g.terminal_id = t.id WHERE t.enabled = 1`;
     const db = this.deps.db;
     if (scope.kind === 'all') return db.prepare(base).all() as TerminalRow[];
@@ -139,7 +144,18 @@ export class TargetPublisher {
         compiled = compileSchedule(calendar, days, countyCode, township, window, this.deps.timeline);
         byTownship.set(township, compiled);
       }
-      const content = { entries: compiled.entries, quiet: compiled.quiet, volume: row.volume, groups: [] };
+      const extras =
+        this.deps.extrasFor?.(
+          { id: row.id, villageCode: row.village_code, drillEnabled: row.drill_enabled === 1 },
+          at,
+        ) ?? {};
+      const content = {
+        entries: compiled.entries,
+        quiet: compiled.quiet,
+        volume: row.volume,
+        groups: [],
+        ...extras,
+      };
       const hash = hashOf(content);
       const fresh = row.expires_at !== null && row.expires_at - at > windowMs / 2;
       if (!opts.force && hash === row.content_hash && fresh) {

@@ -132,6 +132,8 @@ export function layOut(
   startAt: number,
   slotKey: string,
   opts: TimelineOptions,
+  /** When the slot closes: an entry held back by an emergency may still start until then. */
+  slotEndsAt?: number,
 ): TargetEntry[] {
   const entries: TargetEntry[] = [];
   let at = startAt;
@@ -152,6 +154,7 @@ export function layOut(
         mime: s.media.mime,
       },
       ...(s.volume !== null ? { volume: s.volume } : {}),
+      ...(slotEndsAt !== undefined ? { slotEndsAt } : {}),
     });
     at += s.media.durationMs + opts.gapMs;
   }
@@ -201,7 +204,9 @@ export function dayEntries(
 ): TargetEntry[] {
   const out: TargetEntry[] = [];
   for (const slot of calendar.slotsOn(day.date, township)) {
-    out.push(...layOut(slotSlices(slot, day, countyCode, township), slot.startAt, slot.key, opts));
+    out.push(
+      ...layOut(slotSlices(slot, day, countyCode, township), slot.startAt, slot.key, opts, slot.endAt),
+    );
   }
   for (const p of day.oneOffs) {
     if (p.scopeCode !== countyCode && p.scopeCode !== township) continue;

@@ -278,6 +278,27 @@ export class TerminalService {
       .run(state.status, JSON.stringify(state), receivedAt, tid);
   }
 
+  /** Chooses the terminal for drills (its target says so; drills go nowhere else). */
+  setDrillEnabled(id: string, enabled: boolean): void {
+    this.db.prepare('UPDATE terminals SET drill_enabled = ? WHERE id = ?').run(enabled ? 1 : 0, id);
+  }
+
+  /** Where it stands (WGS-84), so alerts drawn as polygons or circles reach it; null clears it. */
+  setLocation(id: string, at: { lat: number; lon: number } | null): void {
+    this.db
+      .prepare('UPDATE terminals SET lat = ?, lon = ? WHERE id = ?')
+      .run(at?.lat ?? null, at?.lon ?? null, id);
+  }
+
+  /** Terminals with coordinates (for alert areas given as polygons or circles). */
+  located(): Array<{ id: string; villageCode: string; lat: number; lon: number }> {
+    return this.db
+      .prepare(
+        'SELECT id, village_code AS villageCode, lat, lon FROM terminals WHERE enabled = 1 AND lat IS NOT NULL AND lon IS NOT NULL',
+      )
+      .all() as Array<{ id: string; villageCode: string; lat: number; lon: number }>;
+  }
+
   /** The volume its target carries (set by the volume command too). */
   setVolume(id: string, volume: number): void {
     this.db.prepare('UPDATE terminals SET volume = ? WHERE id = ?').run(volume, id);

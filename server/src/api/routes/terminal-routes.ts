@@ -114,6 +114,43 @@ export function terminalRoutes(s: Services): AnyRoute[] {
       },
     }),
     defineRoute({
+      method: 'put',
+      path: '/api/terminals/:id/drill',
+      summary: '设置终端是否参加应急演练（演练只在这些终端播出）',
+      auth: { permission: 'terminal.manage' },
+      audit: { action: 'terminal.drill', target: terminalTarget, detail: ({ body }) => body },
+      params: IdParams,
+      body: z.strictObject({ enabled: z.boolean({ error: 'enabled 须为 true 或 false' }) }),
+      handler: ({ params, body, actor }) => {
+        const t = terminalInScope(s, actor!, params.id, 'terminal.manage');
+        s.terminals.setDrillEnabled(t.id, body.enabled);
+        s.targets.touch({ kind: 'terminal', tid: t.id });
+        return { terminal: t.id, drillEnabled: body.enabled };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/terminals/:id/location',
+      summary: '设置终端位置（WGS-84 经纬度），用于按多边形或圆形区域发布的预警',
+      auth: { permission: 'terminal.manage' },
+      audit: { action: 'terminal.location', target: terminalTarget, detail: ({ body }) => body },
+      params: IdParams,
+      body: z.strictObject({
+        lat: z.number().min(-90, '纬度须在 -90 到 90 之间').max(90, '纬度须在 -90 到 90 之间').nullable(),
+        lon: z
+          .number()
+          .min(-180, '经度须在 -180 到 180 之间')
+          .max(180, '经度须在 -180 到 180 之间')
+          .nullable(),
+      }),
+      handler: ({ params, body, actor }) => {
+        const t = terminalInScope(s, actor!, params.id, 'terminal.manage');
+        const at = body.lat === null || body.lon === null ? null : { lat: body.lat, lon: body.lon };
+        s.terminals.setLocation(t.id, at);
+        return { terminal: t.id, location: at };
+      },
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/terminals/:id/rotate-credentials',
       summary: '更换终端密钥：旧密钥立即失效，返回新的终端配置文件',
