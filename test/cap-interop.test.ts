@@ -116,7 +116,8 @@ function importOutcome(cap: CapAlert, terminals: CapTerminal[]): string {
 }
 
 function checkDir(dir: string, outcomes: Record<string, string>) {
-  const files = xmlFiles(dir);
+  // describe.runIf still runs its body to collect tests: read the folder only when it is there.
+  const files = existsSync(dir) ? xmlFiles(dir) : [];
   const valid = files.filter((f) => !f.startsWith('invalid-'));
   const invalid = files.filter((f) => f.startsWith('invalid-'));
 
