@@ -14,59 +14,19 @@ import type { ScheduleCalendar } from './schedule-types.ts';
 import type { TargetScope } from './target-publisher.ts';
 import { type DayPlan, layOut, runningTimeMs, type TimelineOptions } from './timeline.ts';
 
-export interface ProgrammeItemInput {
-  /** Keep an existing item's id when editing, so terminals that already played it do not play it again. */
-  id?: string;
-  /** An approved content item. */
-  contentId: string;
-  title?: string;
-  volume?: number;
-}
+export type {
+  ProgrammeConflict,
+  ProgrammeInput,
+  ProgrammeItemInput,
+  ProgrammeView,
+} from './programme-types.ts';
 
-export interface ProgrammeInput {
-  date: string;
-  slotId?: string;
-  startTime?: string;
-  scopeCode: string;
-  title: string;
-  items: ProgrammeItemInput[];
-}
-
-export interface ProgrammeView {
-  id: string;
-  date: string;
-  slotId: string | null;
-  slotName: string | null;
-  startTime: string | null;
-  scope: { code: string; name: string; level: string };
-  title: string;
-  /** When the county's own terminals start it (a township override may move the slot elsewhere). */
-  startAt: number | null;
-  durationMs: number;
-  limitMs: number | null;
-  items: Array<{
-    id: string;
-    contentId: string | null;
-    /** Only approved or released content sounds; an item edited back to draft is skipped until re-approved. */
-    contentState: string | null;
-    mediaSha256: string;
-    title: string | null;
-    volume: number | null;
-    durationMs: number;
-    startAt: number | null;
-  }>;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface ProgrammeConflict {
-  programmeId: string;
-  date: string;
-  title: string;
-  scopeCode: string;
-  code: string;
-  message: string;
-}
+import type {
+  ProgrammeConflict,
+  ProgrammeInput,
+  ProgrammeItemInput,
+  ProgrammeView,
+} from './programme-types.ts';
 
 const newItemId = () => `i${randomBytes(6).toString('hex')}`;
 export const newProgrammeId = () => `p${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
