@@ -1,14 +1,6 @@
 /** The emergency-latency benchmark's helpers: waiting, file limits, fetch throttling, the raw fan-out baseline. */
-/**
- * Emergency latency: API call raising a county-wide red alert → each terminal's attention tone starting (the
- * host clock, from the simulator's AttentionLog), against a real Mosquitto (default) or the embedded broker,
- * with the raw broker fan-out of one QoS 1 message of the same size to the same number of subscribers through
- * the same broker, measured in the same run.
- *
- *   npm run bench:emergency -- --counts 1000,5000 [--rounds 3] [--broker mosquitto|embedded]
- */
-import { readdirSync, readFileSync } from 'node:fs';
 import { type Agent, checkCommand } from '@dlb/edge-agent';
+import { type AgentConfigInput, AgentConfigSchema } from '@dlb/protocol';
 import mqtt from 'mqtt';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,19 +19,6 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(every);
   }
-}
-
-export function openFds(): number | string {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return '?';
-  }
-}
-
-export function fdLimit(): string {
-  const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
-  return m ? m[1]! : '?';
 }
 
 /**
@@ -76,9 +55,9 @@ export function cacheHas(agent: Agent, sha: string): boolean {
   return parts?.cache.has(sha) ?? false;
 }
 
-/** Mean time of the agent's own command check on one real alert command (a no-op replay guard), quiet process. */
-export function timeCommandCheck(agent: Agent, topic: string, payload: Buffer): number {
-  const cfg = agent.config;
+/** Mean time of one terminal's command check on one real alert command (a no-op replay guard), quiet process. */
+export function timeCommandCheck(input: AgentConfigInput, topic: string, payload: Buffer): number {
+  const cfg = AgentConfigSchema.parse(input);
   const ctx = {
     self: { terminalId: cfg.terminalId, areaChain: cfg.areaChain, groups: cfg.groups },
     keys: new Map(cfg.serverKeys.map((k) => [k.kid, k.publicKey])),

@@ -2,6 +2,7 @@ import type {
   Envelope,
   OutcomeEvent,
   RejectedEvent,
+  SignatureCheck,
   StateMessage,
   TargetEnvelope,
   TerminalEvent,
@@ -43,6 +44,8 @@ export interface AgentDeps {
    * of the next in the same process; on a board 0 is right.
    */
   reportDelayMs?: number;
+  /** The SM2 check for commands (default sm2Verify); see the simulator's memoisedSignatureCheck. */
+  signatureCheck?: SignatureCheck;
 }
 
 export type AgentEvents = {

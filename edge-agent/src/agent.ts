@@ -224,6 +224,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       now: this.clock.correctedNow(),
       maxSkewMs: this.config.maxSkewMs,
       replay: p.replay,
+      ...(this.deps.signatureCheck && { signatureCheck: this.deps.signatureCheck }),
     });
     if (!res.ok) {
       if (res.event) {

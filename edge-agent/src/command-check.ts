@@ -5,6 +5,7 @@ import {
   type PlayBody,
   parseCommandTopic,
   type ReplayGuard,
+  type SignatureCheck,
   verifyEnvelope,
 } from '@dlb/protocol';
 import { audienceMatches, type Self } from './audience.ts';
@@ -17,6 +18,7 @@ export interface CheckContext {
   now: number;
   maxSkewMs: number;
   replay: ReplayGuard;
+  signatureCheck?: SignatureCheck;
 }
 
 export type CheckResult =
@@ -55,6 +57,7 @@ export function checkCommand(topic: string, payload: Uint8Array, ctx: CheckConte
     now: ctx.now,
     maxSkewMs: ctx.maxSkewMs,
     replay: ctx.replay,
+    ...(ctx.signatureCheck && { signatureCheck: ctx.signatureCheck }),
   });
   if (!v.ok) return rejected(v.reason, v.id, v.detail);
   const env = v.envelope;

@@ -31,7 +31,13 @@ export {
   type TargetSummary,
 } from './schedule-plan.ts';
 export { Scheduler } from './scheduler.ts';
-export { AttentionLog, type AttentionStart, StartLog, type TrueStart } from './sim-api.ts';
+export {
+  AttentionLog,
+  type AttentionStart,
+  memoisedSignatureCheck,
+  StartLog,
+  type TrueStart,
+} from './sim-api.ts';
 export { type RunningSimulator, runSimulator, type SimulatorOptions } from './simulate.ts';
 export type { ScheduleSettings } from './target-keeper.ts';
 export { type TargetOffer, TargetStore } from './target-store.ts';

@@ -1,4 +1,5 @@
-import type { AgentConfigInput } from '@dlb/protocol';
+import { createHash } from 'node:crypto';
+import { type AgentConfigInput, type SignatureCheck, sm2Verify } from '@dlb/protocol';
 
 export interface AreaRow {
   code: string;
@@ -177,4 +178,23 @@ export class AttentionLog {
   clear(): void {
     this.byAlert.clear();
   }
+}
+
+/**
+ * sm2Verify memoised on (signature, key, message digest): a pure function of its inputs, so the answer is the
+ * one verifying again would give. Thousands of simulated terminals in one process receive the same alert
+ * bytes; each real board verifies its own copy on its own CPU, in parallel, so repeating the verification
+ * here one terminal after another would measure this host's single core, not the system. Bounded.
+ */
+export function memoisedSignatureCheck(max = 256): SignatureCheck {
+  const seen = new Map<string, boolean>();
+  return (message, signatureHex, publicKeyHex) => {
+    const key = `${signatureHex}|${publicKeyHex}|${createHash('sha256').update(message).digest('hex')}`;
+    const hit = seen.get(key);
+    if (hit !== undefined) return hit;
+    const ok = sm2Verify(message, signatureHex, publicKeyHex);
+    if (seen.size >= max) seen.delete(seen.keys().next().value!);
+    seen.set(key, ok);
+    return ok;
+  };
 }

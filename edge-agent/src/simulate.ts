@@ -6,7 +6,7 @@ import { ClockSync } from './clock.ts';
 import { readJsonOr, writeJsonAtomic } from './fs-util.ts';
 import { SilentSink } from './player.ts';
 import { errorText, type Logger } from './runtime.ts';
-import { type AreaRow, AttentionLog, CentreApi, StartLog } from './sim-api.ts';
+import { type AreaRow, AttentionLog, CentreApi, memoisedSignatureCheck, StartLog } from './sim-api.ts';
 
 export interface SimulatorOptions {
   count: number;
@@ -45,6 +45,11 @@ export interface SimulatorOptions {
    * agents' fsyncs come one after another, and must not delay the neighbours' starts. See AgentDeps.
    */
   reportDelayMs?: number;
+  /**
+   * Share SM2 verifications of byte-identical commands between the agents of this process (see
+   * memoisedSignatureCheck). Off by default: every agent verifies its own copy.
+   */
+  shareSignatureChecks?: boolean;
 }
 
 export interface BroadcastTally {
@@ -168,6 +173,7 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
   };
   const loggerFor = opts.agentLog ? () => opts.agentLog! : prefixedWarnings(print);
 
+  const signatureCheck = opts.shareSignatureChecks ? memoisedSignatureCheck() : undefined;
   const agents = configs.map((config) => {
     const tid = config.terminalId;
     const error = ownClocks ? Math.round((random() * 2 - 1) * opts.clockErrorMs!) : 0;
@@ -200,6 +206,7 @@ export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimul
       log: loggerFor(tid),
       schedule: { prerollMs },
       reportDelayMs: opts.reportDelayMs ?? 250,
+      ...(signatureCheck && { signatureCheck }),
       ...(shared
         ? { clock: shared }
         : {

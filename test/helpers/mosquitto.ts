@@ -104,6 +104,8 @@ function config(port: number, opts: { passwordFile: string; aclFile: string }, l
     `acl_file ${resolve(opts.aclFile)}`,
     'persistence false',
     'max_packet_size 262144',
+    // As deploy/mosquitto/dlb.conf ships it: a short queue per client (offline terminals' commands expire).
+    'max_queued_messages 200',
     `log_dest file ${logFile}`,
     'log_type all',
     'connection_messages true',

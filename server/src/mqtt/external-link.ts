@@ -6,6 +6,9 @@ import type { BrokerLink } from './broker-link.ts';
  * The server as a client of an external broker (e.g. Mosquitto). A persistent session (clean: false)
  * keeps terminal reports queued at the broker while the server restarts.
  */
+/** The server's session (its subscriptions and the reports queued while it restarts) outlives a week's outage. */
+const SESSION_EXPIRY_S = 7 * 24 * 3600;
+
 export class ExternalBrokerLink implements BrokerLink {
   private client: MqttClient | null = null;
   private readonly handlers: Array<{
@@ -35,6 +38,12 @@ export class ExternalBrokerLink implements BrokerLink {
           username: this.opts.username,
           password: this.opts.password,
           clean: false,
+          // MQTT 5, so the broker's window of unacknowledged messages to us is our Receive Maximum, not
+          // Mosquitto's max_inflight_messages (20) with max_queued_messages behind it: when thousands of
+          // terminals report at once (every speaker sounding an alert), a v3.1.1 session overflowed that queue
+          // and Mosquitto dropped the reports, which then waited for the terminals' re-send timer.
+          protocolVersion: 5,
+          properties: { receiveMaximum: 65535, sessionExpiryInterval: SESSION_EXPIRY_S },
           reconnectPeriod: 2000,
           connectTimeout: 10_000,
         });

@@ -12,7 +12,7 @@ import type { BrokerLink } from '../mqtt/broker-link.ts';
 import { buildCalendar } from './calendar.ts';
 import { ProgrammeStore } from './programme-store.ts';
 import { loadScheduleText } from './schedule-file.ts';
-import { TargetPublisher } from './target-publisher.ts';
+import { TargetPublisher, type TargetPublisherDeps } from './target-publisher.ts';
 
 const YAML = `
 timeZone: Asia/Shanghai
@@ -44,6 +44,7 @@ describe('TargetPublisher', () => {
   let broker: RecordingBroker;
   let now = NOW;
   let targets: TargetPublisher;
+  let deps: TargetPublisherDeps;
   let store: ProgrammeStore;
 
   beforeEach(() => {
@@ -66,7 +67,7 @@ describe('TargetPublisher', () => {
     broker = new RecordingBroker();
     now = NOW;
     store = new ProgrammeStore(db);
-    targets = new TargetPublisher({
+    deps = {
       db,
       store,
       calendar: () => calendar,
@@ -77,7 +78,8 @@ describe('TargetPublisher', () => {
       windowMs: 48 * 3600_000,
       timeline: { gapMs: 1000, lateToleranceMs: 3000, mediaPath: (s) => `/t/media/${s}` },
       log: () => {},
-    });
+    };
+    targets = new TargetPublisher(deps);
   });
   afterEach(() => {
     db.close();
@@ -138,6 +140,25 @@ describe('TargetPublisher', () => {
     db.prepare("UPDATE content_items SET state = 'approved' WHERE id = ?").run(CONTENT);
     await targets.refresh({ kind: 'area', code: '450323107' });
     expect(lastFor(T1[0]!).body.entries).toHaveLength(1);
+  });
+
+  it('gives the event loop back while it signs, so an alert is not held up behind thousands of targets', async () => {
+    const batched = new TargetPublisher({ ...deps, compileBatch: 1 });
+    let turns = 0;
+    let turnsAtFirstPublish = -1;
+    const tick = () => {
+      turns++;
+      if (turns < 1000) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const publish = broker.publish.bind(broker);
+    broker.publish = async (...a: Parameters<typeof publish>) => {
+      if (turnsAtFirstPublish < 0) turnsAtFirstPublish = turns;
+      return publish(...a);
+    };
+    expect(await batched.refresh({ kind: 'all' })).toMatchObject({ published: 3 });
+    // Three terminals, one per batch: the loop turned between them, before anything was published.
+    expect(turnsAtFirstPublish).toBeGreaterThanOrEqual(2);
   });
 
   it('renews a target half-way to its expiry, and re-publishes everything when forced', async () => {

@@ -43,6 +43,8 @@ export interface TargetPublisherDeps {
   log: (msg: string) => void;
   /** What the emergency path adds to a terminal's target: the attention tone, drill flag, alerts in force. */
   extrasFor?: (t: { id: string; villageCode: string; drillEnabled: boolean }, at: number) => TargetExtras;
+  /** Terminals signed between two turns of the event loop (default 25). */
+  compileBatch?: number;
 }
 
 export type TargetExtras = Pick<TargetBody, 'attention' | 'drillEnabled' | 'alerts'>;
@@ -57,6 +59,7 @@ interface TerminalRow {
   expires_at: number | null;
 }
 
+const COMPILE_BATCH = 25;
 const PUBLISH_BATCH = 200;
 
 const hashOf = (content: unknown) => createHash('sha256').update(canonicalJson(content)).digest('hex');
@@ -137,7 +140,11 @@ export class TargetPublisher {
       hash: string;
       compiled: CompiledSchedule;
     }> = [];
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      // Signing costs ~1 ms a terminal: give the event loop back every batch, so that an alert raised while
+      // thousands of targets are re-signed is not held up behind them.
+      if (i > 0 && i % (this.deps.compileBatch ?? COMPILE_BATCH) === 0)
+        await new Promise((r) => setImmediate(r));
       const township = row.village_code.slice(0, 9);
       let compiled = byTownship.get(township);
       if (!compiled) {
