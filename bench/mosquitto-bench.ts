@@ -89,6 +89,9 @@ export async function startBenchMosquitto(opts: {
       `acl_file ${resolve(opts.aclFile)}`,
       'persistence false',
       'max_packet_size 262144',
+      // As deploy/mosquitto/dlb.conf ships them.
+      'max_queued_messages 200',
+      'max_inflight_messages 1000',
       `log_dest file ${logFile}`,
       'log_type error',
       'log_type warning',

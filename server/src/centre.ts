@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { parseTerminalTopic, topics } from '@dlb/protocol';
 import { createApp } from './api/app.ts';
 import type { Services } from './api/services.ts';
 import { AreaService } from './areas/area-service.ts';
@@ -17,6 +16,7 @@ import { CommandPublisher } from './dispatch/command-publisher.ts';
 import { EmergencyModule } from './emergency/emergency-module.ts';
 import { firstStart } from './first-start.ts';
 import { EventIngest } from './fleet/event-ingest.ts';
+import { subscribeTerminalReports } from './fleet/report-subscriptions.ts';
 import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
 import { resolveFfmpegTools } from './media/ffmpeg-path.ts';
 import { MediaStore } from './media/store.ts';
@@ -39,6 +39,7 @@ import { TargetJobs } from './schedule/target-jobs.ts';
 import { TargetPublisher } from './schedule/target-publisher.ts';
 import type { TimelineOptions } from './schedule/timeline.ts';
 import { loadOrCreateSecret } from './secrets.ts';
+import { SpeechModule } from './speech/speech-module.ts';
 import { TerminalService } from './terminals/terminal-service.ts';
 
 export { SAMPLE_COUNTY_FILE } from './first-start.ts';
@@ -64,6 +65,7 @@ export class Centre {
   private unwatchSchedule: (() => void) | null = null;
   private stopAuditHead: (() => void) | null = null;
   private readonly emergency: EmergencyModule;
+  private readonly speechModule: SpeechModule;
   private httpServer: http.Server | null = null;
   private credentialWrite: Promise<void> = Promise.resolve();
 
@@ -213,6 +215,18 @@ export class Centre {
         log(`写入 Mosquitto 密码/ACL 文件失败: ${(e as Error).message}`),
       );
     });
+    this.speechModule = new SpeechModule({
+      config,
+      db: this.db,
+      areas,
+      content,
+      mediaStore,
+      mediaRecords,
+      ffmpeg,
+      now,
+      log,
+    });
+    const { speech, versions, lexicon } = this.speechModule;
     this.services = {
       config,
       db: this.db,
@@ -226,6 +240,9 @@ export class Centre {
       mediaRecords,
       mediaStore,
       content,
+      speech,
+      versions,
+      lexicon,
       ffmpeg,
       alerts: emergency.alerts,
       alertStore: emergency.store,
@@ -324,22 +341,7 @@ export class Centre {
       this.db.prepare('UPDATE terminals SET online = 0, status = 2').run();
     await this.broker.start();
     const { events, log } = this.services;
-    await this.broker.subscribe(topics.allTerminalEvents, (topic, payload) => {
-      const t = parseTerminalTopic(topic);
-      if (!t) return;
-      const r = events.ingestEvents(t.tid, payload);
-      if (r) {
-        this.broker
-          .publish(topics.terminalAck(t.tid), JSON.stringify({ outbox: r.outbox, upTo: r.ackedUpTo }), {
-            qos: 1,
-          })
-          .catch((e) => log(`发送回执失败: ${(e as Error).message}`));
-      }
-    });
-    await this.broker.subscribe(topics.allTerminalStates, (topic, payload) => {
-      const t = parseTerminalTopic(topic);
-      if (t) events.ingestState(t.tid, payload);
-    });
+    await subscribeTerminalReports(this.broker, events, log);
     // Every terminal's target, published again: an embedded broker forgot its retained messages.
     const { targets, scheduleSource } = this.services;
     const r = await targets.refresh({ kind: 'all' }, { force: true });
@@ -376,6 +378,7 @@ export class Centre {
   async stop(): Promise<void> {
     await this.targetJobs.stop();
     await this.emergency.stop();
+    await this.speechModule.stop();
     this.unwatchSchedule?.();
     this.unwatchSchedule = null;
     this.services.scheduleSource.stop();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ALERT_LEVELS } from '@dlb/protocol';
 import { z } from 'zod';
+import { AzureConfigSchema } from './tts/azure/azure-provider.ts';
 
 /**
  * Server configuration: defaults < config file (DLB_CONFIG or ./dlb.config.json) < environment.
@@ -133,6 +134,23 @@ export const ConfigSchema = z.object({
         .default(72),
     })
     .prefault({}),
+  tts: z
+    .object({
+      /** Azure Speech; absent: every voice is spoken by the embedded offline engine. */
+      /** Azure Speech (key and region, endpoint or host); absent: every voice is spoken offline. */
+      azure: AzureConfigSchema.nullable().default(null),
+      /** When Azure is not configured or fails, speak with the offline engine (the item records which). */
+      fallback: z.boolean().default(true),
+    })
+    .prefault({}),
+  render: z
+    .object({
+      /** The county's own opening and closing chimes (audio files, at most 15 s); default: generated ones. */
+      chimeOpen: z.string().nullable().default(null),
+      chimeClose: z.string().nullable().default(null),
+      timeoutSec: z.number().int().min(10).max(3600).default(600),
+    })
+    .prefault({}),
   schedule: z
     .object({
       /** The slot definitions (YAML); re-read when it changes. */
@@ -178,6 +196,15 @@ function fromEnv(env: Env): ConfigInput {
     },
     media: { maxUploadBytes: maxUploadMb ? maxUploadMb * 1024 * 1024 : undefined },
     auth: { adminPassword: env.DLB_ADMIN_PASSWORD },
+    ...(env.DLB_AZURE_SPEECH_KEY && {
+      tts: {
+        azure: {
+          key: env.DLB_AZURE_SPEECH_KEY,
+          region: env.DLB_AZURE_SPEECH_REGION,
+          endpoint: env.DLB_AZURE_SPEECH_ENDPOINT,
+        },
+      },
+    }),
     schedule: { file: env.DLB_SCHEDULE_FILE },
   };
 }

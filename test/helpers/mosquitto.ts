@@ -106,6 +106,7 @@ function config(port: number, opts: { passwordFile: string; aclFile: string }, l
     'max_packet_size 262144',
     // As deploy/mosquitto/dlb.conf ships it: a short queue per client (offline terminals' commands expire).
     'max_queued_messages 200',
+    'max_inflight_messages 1000',
     `log_dest file ${logFile}`,
     'log_type all',
     'connection_messages true',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { StaffKey } from './matrix-world.ts';
 import { ALERT_ROUTE_MATRIX } from './route-matrix-alerts.ts';
+import { SPEECH_ROUTE_MATRIX } from './route-matrix-speech.ts';
 import type { Req, RouteCase } from './route-matrix-types.ts';
 
 /**
@@ -369,4 +370,5 @@ export const ROUTE_MATRIX: Record<string, RouteCase> = {
   'get /api/audit/actions': { who: AUDIT, scoped: false, make: () => get('/api/audit/actions') },
   'get /api/audit/verify': { who: AUDIT, scoped: false, make: () => get('/api/audit/verify') },
   ...ALERT_ROUTE_MATRIX,
+  ...SPEECH_ROUTE_MATRIX,
 };

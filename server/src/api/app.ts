@@ -12,6 +12,7 @@ import { contentRoutes } from './routes/content-routes.ts';
 import { mediaRoutes } from './routes/media-routes.ts';
 import { programmeRoutes } from './routes/programme-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
+import { speechRoutes } from './routes/speech-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { terminalHttpRoutes } from './routes/terminal-http-routes.ts';
 import { terminalRoutes } from './routes/terminal-routes.ts';
@@ -27,6 +28,7 @@ export function allRoutes(s: Services): AnyRoute[] {
     ...areaRoutes(s),
     ...terminalRoutes(s),
     ...mediaRoutes(s),
+    ...speechRoutes(s),
     ...contentRoutes(s),
     ...broadcastRoutes(s),
     ...alertRoutes(s),

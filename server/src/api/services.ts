@@ -19,6 +19,9 @@ import type { RecurringService } from '../schedule/recurring-service.ts';
 import type { ScheduleSource } from '../schedule/schedule-source.ts';
 import type { FleetScheduleStatus } from '../schedule/schedule-status.ts';
 import type { TargetPublisher } from '../schedule/target-publisher.ts';
+import type { ContentSpeech } from '../speech/content-speech.ts';
+import type { LexiconStore } from '../speech/lexicon-store.ts';
+import type { VersionStore } from '../speech/version-store.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
 /** Everything the HTTP layer calls; built once by the centre and passed in. */
@@ -32,6 +35,10 @@ export interface Services {
   mediaRecords: MediaRecords;
   mediaStore: MediaStore;
   content: ContentService;
+  /** Spoken versions, previews and broadcast-ready renders of content items. */
+  speech: ContentSpeech;
+  versions: VersionStore;
+  lexicon: LexiconStore;
   alerts: AlertService;
   alertStore: AlertStore;
   capSources: CapSources;

@@ -39,6 +39,8 @@ export const ROLE_SCOPE: Record<Role, 'county' | 'township' | 'county-or-townshi
 export const PERMISSIONS = [
   'area.read',
   'area.import',
+  'area.settings',
+  'lexicon.write',
   'terminal.read',
   'terminal.control',
   'terminal.manage',
@@ -84,6 +86,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   county_admin: [
     ...READ_ALL,
     'area.import',
+    'area.settings',
+    'lexicon.write',
     'terminal.control',
     'terminal.manage',
     'media.upload',
@@ -98,6 +102,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   county_operator: [
     ...READ_ALL,
+    'lexicon.write',
     'terminal.control',
     'media.upload',
     'content.write',
@@ -107,6 +112,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   county_reviewer: [...READ_ALL, 'content.review'],
   township_operator: [
     ...READ_ALL,
+    'area.settings',
     'terminal.control',
     'media.upload',
     'content.write',

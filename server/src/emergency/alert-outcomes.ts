@@ -1,5 +1,5 @@
 import type { OutcomeEvent } from '@dlb/protocol';
-import type { Db } from '../db/database.ts';
+import { cachedStatement, type Db } from '../db/database.ts';
 
 /** A final outcome (played, failed, cancelled) is never replaced within a revision; a newer revision starts over. */
 const RANK: Record<number, number> = { 0: 0, 1: 1, 2: 2, 3: 3, 4: 3, 5: 3 };
@@ -35,14 +35,16 @@ export function advances(row: AlertTargetState, e: OutcomeEvent, revision: numbe
 export function recordAlertOutcome(db: Db, tid: string, e: OutcomeEvent, receivedAt: number): boolean {
   const revision = revisionOf(e);
   if (revision === null) return false;
-  const row = db
-    .prepare('SELECT revision, outcome, phase FROM alert_targets WHERE alert_id = ? AND terminal_id = ?')
-    .get(e.broadcastId, tid) as AlertTargetState | undefined;
+  const row = cachedStatement(
+    db,
+    'SELECT revision, outcome, phase FROM alert_targets WHERE alert_id = ? AND terminal_id = ?',
+  ).get(e.broadcastId, tid) as AlertTargetState | undefined;
   if (!row || !advances(row, e, revision)) return false;
   const fresh = revision > row.revision;
   const attentionAt = e.outcome === 2 && e.phase === 'attention' ? (e.startedAt ?? e.at) : null;
   const startedAt = e.outcome === 2 && e.phase === 'message' ? (e.startedAt ?? e.at) : null;
-  db.prepare(
+  cachedStatement(
+    db,
     `UPDATE alert_targets SET revision = ?, outcome = ?, phase = ?, reason = ?,
        attention_at = CASE WHEN ? THEN ? ELSE COALESCE(?, attention_at) END,
        started_at = CASE WHEN ? THEN ? ELSE COALESCE(?, started_at) END,

@@ -283,7 +283,10 @@ export class AlertStore {
       `INSERT INTO alert_targets (alert_id, terminal_id, revision, outcome, updated_at) VALUES (?, ?, 0, 0, ?)
        ON CONFLICT(alert_id, terminal_id) DO NOTHING`,
     );
-    for (const tid of terminalIds) ins.run(alertId, tid, at);
+    // One transaction: 5000 autocommits took ~5 s and held the HTTP answer (and every report) behind them.
+    this.db.transaction(() => {
+      for (const tid of terminalIds) ins.run(alertId, tid, at);
+    })();
   }
 
   targets(alertId: string): AlertTargetRow[] {

@@ -4,7 +4,7 @@ import {
   StateMessageSchema,
   type TerminalEvent,
 } from '@dlb/protocol';
-import type { Db } from '../db/database.ts';
+import { cachedStatement, type Db } from '../db/database.ts';
 import { recordAlertOutcome } from '../emergency/alert-outcomes.ts';
 import type { RealtimeBus, RealtimeEvent } from '../realtime/realtime-bus.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
@@ -69,27 +69,35 @@ export class EventIngest {
     const receivedAt = this.now();
     const { outbox, events } = parsed.data;
     const db = this.db;
-    const insert = db.prepare(
+    const insert = cachedStatement(
+      db,
       `INSERT OR IGNORE INTO terminal_events
        (terminal_id, outbox_id, seq, type, at, received_at, command_id, broadcast_id, outcome, reason, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const current = db.prepare(
+    const current = cachedStatement(
+      db,
       'SELECT outcome FROM broadcast_targets WHERE broadcast_id = ? AND terminal_id = ?',
     );
-    const update = db.prepare(
+    const update = cachedStatement(
+      db,
       `UPDATE broadcast_targets SET outcome = ?, reason = ?, started_at = COALESCE(?, started_at),
        ended_at = COALESCE(?, ended_at), updated_at = ? WHERE broadcast_id = ? AND terminal_id = ?`,
     );
-    const playRow = db.prepare('SELECT outcome FROM schedule_plays WHERE terminal_id = ? AND entry_id = ?');
-    const upsertPlay = db.prepare(
+    const playRow = cachedStatement(
+      db,
+      'SELECT outcome FROM schedule_plays WHERE terminal_id = ? AND entry_id = ?',
+    );
+    const upsertPlay = cachedStatement(
+      db,
       `INSERT INTO schedule_plays (terminal_id, entry_id, programme_id, outcome, reason, started_at, ended_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(terminal_id, entry_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
        started_at = COALESCE(excluded.started_at, started_at), ended_at = COALESCE(excluded.ended_at, ended_at),
        updated_at = excluded.updated_at`,
     );
-    const exists = db.prepare(
+    const exists = cachedStatement(
+      db,
       'SELECT 1 FROM terminal_events WHERE terminal_id = ? AND outbox_id = ? AND seq = ?',
     );
     const fresh: TerminalEvent[] = [];
@@ -97,14 +105,16 @@ export class EventIngest {
     const changed: Array<{ broadcastId: string; outcome: number; reason: string | null }> = [];
     const alertChanges: Array<{ alertId: string; outcome: number; phase: string | null }> = [];
     const result = db.transaction(() => {
-      const known = db
-        .prepare('SELECT acked_seq FROM terminal_outboxes WHERE terminal_id = ? AND outbox_id = ?')
-        .get(tid, outbox) as { acked_seq: number } | undefined;
+      const known = cachedStatement(
+        db,
+        'SELECT acked_seq FROM terminal_outboxes WHERE terminal_id = ? AND outbox_id = ?',
+      ).get(tid, outbox) as { acked_seq: number } | undefined;
       // A terminal always sends from its oldest unacknowledged event, so the first message of a new outbox
       // starts where its acknowledgements begin.
       let acked = known?.acked_seq ?? Math.min(...events.map((e) => e.seq)) - 1;
       if (!known) {
-        db.prepare(
+        cachedStatement(
+          db,
           'INSERT INTO terminal_outboxes (terminal_id, outbox_id, acked_seq, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)',
         ).run(tid, outbox, acked, receivedAt, receivedAt);
       }
@@ -163,10 +173,11 @@ export class EventIngest {
         }
       }
       while (exists.get(tid, outbox, acked + 1)) acked += 1;
-      db.prepare(
+      cachedStatement(
+        db,
         'UPDATE terminal_outboxes SET acked_seq = ?, last_seen = ? WHERE terminal_id = ? AND outbox_id = ?',
       ).run(acked, receivedAt, tid, outbox);
-      db.prepare('UPDATE terminals SET last_seen = ? WHERE id = ?').run(receivedAt, tid);
+      cachedStatement(db, 'UPDATE terminals SET last_seen = ? WHERE id = ?').run(receivedAt, tid);
       return { outbox, stored, duplicates: events.length - stored, ackedUpTo: acked };
     })();
     if (fresh.length > 0) for (const l of this.listeners) l(tid, fresh);
@@ -218,11 +229,10 @@ export class EventIngest {
 
   eventsOf(tid: string, limit = 200): TerminalEvent[] {
     return (
-      this.db
-        .prepare(
-          'SELECT payload FROM terminal_events WHERE terminal_id = ? ORDER BY received_at DESC, seq DESC LIMIT ?',
-        )
-        .all(tid, limit) as Array<{ payload: string }>
+      cachedStatement(
+        this.db,
+        'SELECT payload FROM terminal_events WHERE terminal_id = ? ORDER BY received_at DESC, seq DESC LIMIT ?',
+      ).all(tid, limit) as Array<{ payload: string }>
     ).map((r) => JSON.parse(r.payload) as TerminalEvent);
   }
 }

@@ -8,7 +8,7 @@ import {
   type TerminalStatusCode,
 } from '@dlb/protocol';
 import type { AreaService } from '../areas/area-service.ts';
-import type { Db } from '../db/database.ts';
+import { cachedStatement, type Db } from '../db/database.ts';
 import { conflict, notFound, unprocessable } from '../errors.ts';
 import { mosquittoPasswordHash } from '../mqtt/mosquitto/password-hash.ts';
 
@@ -23,6 +23,10 @@ export interface Terminal {
   lastSeen: number | null;
   state: StateMessage | null;
   credentialVersion: number;
+  /** Chosen for emergency drills (PUT /api/terminals/:id/drill). */
+  drillEnabled: boolean;
+  /** WGS-84 coordinates, for the console's map and CAP areas (null: not set). */
+  location: { lat: number; lon: number } | null;
 }
 
 interface TerminalRow {
@@ -38,6 +42,9 @@ interface TerminalRow {
   online: number;
   last_state: string | null;
   last_seen: number | null;
+  drill_enabled: number;
+  lat: number | null;
+  lon: number | null;
 }
 
 /** A stored state document, or null if absent or no longer valid. */
@@ -58,6 +65,8 @@ const toTerminal = (r: TerminalRow): Terminal => ({
   lastSeen: r.last_seen,
   state: parseState(r.last_state),
   credentialVersion: r.credential_version,
+  drillEnabled: r.drill_enabled === 1,
+  location: r.lat === null || r.lon === null ? null : { lat: r.lat, lon: r.lon },
 });
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -116,7 +125,9 @@ export class TerminalService {
   }
 
   private row(id: string): TerminalRow | undefined {
-    return this.db.prepare('SELECT * FROM terminals WHERE id = ?').get(id) as TerminalRow | undefined;
+    return cachedStatement(this.db, 'SELECT * FROM terminals WHERE id = ?').get(id) as
+      | TerminalRow
+      | undefined;
   }
 
   get(id: string): Terminal | null {
@@ -268,14 +279,17 @@ export class TerminalService {
   /** An offline notice (Last Will) keeps the last full state, so its clock and cache figures stay visible. */
   recordState(tid: string, state: StateMessage, receivedAt: number): void {
     if (!state.online) {
-      this.db
-        .prepare('UPDATE terminals SET status = ?, online = 0, last_seen = ? WHERE id = ?')
-        .run(state.status, receivedAt, tid);
+      cachedStatement(this.db, 'UPDATE terminals SET status = ?, online = 0, last_seen = ? WHERE id = ?').run(
+        state.status,
+        receivedAt,
+        tid,
+      );
       return;
     }
-    this.db
-      .prepare('UPDATE terminals SET status = ?, online = 1, last_state = ?, last_seen = ? WHERE id = ?')
-      .run(state.status, JSON.stringify(state), receivedAt, tid);
+    cachedStatement(
+      this.db,
+      'UPDATE terminals SET status = ?, online = 1, last_state = ?, last_seen = ? WHERE id = ?',
+    ).run(state.status, JSON.stringify(state), receivedAt, tid);
   }
 
   /** Chooses the terminal for drills (its target says so; drills go nowhere else). */

@@ -53,10 +53,11 @@ export interface CleanedText {
   notes: string[];
 }
 
-// Nothing espeak can say: control and format characters (zero-width joiners, bidi marks), private-use and
-// unassigned code points, lone surrogates, emoji and their modifiers, variation selectors.
-const UNSPEAKABLE =
-  /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Extended_Pictographic}\p{Emoji_Modifier}]|\p{Variation_Selector}|\u20E3/gu;
+// Nothing a voice can say: control and format characters (zero-width joiners, bidi marks), private-use and
+// unassigned code points, lone surrogates, emoji and their modifiers, variation selectors. Line breaks and tabs
+// are kept (cleanText turns them into spaces first; the sentence splitter ends sentences at line breaks).
+const UNSPEAKABLE_KEEPING_LINES =
+  /(?![\t\n\r\u2028\u2029])(?:[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Extended_Pictographic}\p{Emoji_Modifier}]|\p{Variation_Selector}|\u20E3)/gu;
 /** Line breaks and tabs are pauses, not rubbish: they become spaces before the strip. */
 const SPACING = /[\t\n\v\f\r\u2028\u2029]+/g;
 /** Something a voice can pronounce: a letter (汉字 included) or a digit. */
@@ -92,10 +93,23 @@ export function cleanText(input: unknown): CleanedText {
   if (typeof input !== 'string' || input.trim() === '') throw ttsErrors.emptyText();
   const chars = [...input].length;
   if (chars > MAX_SPEECH_CHARS) throw ttsErrors.tooLong(chars);
+  const { text: stripped, notes } = stripUnspeakable(input.replace(SPACING, ' '));
+  let text = stripped;
+  for (const [re, replacement] of SYMBOLS) text = text.replace(re, replacement);
+  text = text.replace(/ {2,}/g, ' ').trim();
+  if (!SPEAKABLE.test(text)) throw ttsErrors.unspeakable();
+  return { text, notes };
+}
+
+/**
+ * NFC, and without what no voice can say (control and format characters, private-use and unassigned code
+ * points, emoji); says what was removed in a note. Line breaks are kept.
+ */
+export function stripUnspeakable(input: string): CleanedText {
   const notes: string[] = [];
-  const spaced = input.normalize('NFC').replace(SPACING, ' ');
-  const removed = spaced.match(UNSPEAKABLE) ?? [];
-  let text = spaced.replace(UNSPEAKABLE, '');
+  const nfc = input.normalize('NFC');
+  const removed = nfc.match(UNSPEAKABLE_KEEPING_LINES) ?? [];
+  const text = nfc.replace(UNSPEAKABLE_KEEPING_LINES, '');
   if (removed.length > 0) {
     const shown = [...new Set(removed)]
       .filter((c) => !/[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/u.test(c))
@@ -103,8 +117,8 @@ export function cleanText(input: unknown): CleanedText {
       .join('');
     notes.push(`已去掉 ${removed.length} 个无法朗读的字符${shown ? `（${shown}）` : '（控制字符）'}`);
   }
-  for (const [re, replacement] of SYMBOLS) text = text.replace(re, replacement);
-  text = text.replace(/ {2,}/g, ' ').trim();
-  if (!SPEAKABLE.test(text)) throw ttsErrors.unspeakable();
   return { text, notes };
 }
+
+/** True when the text has something a voice can pronounce (a letter, 汉字 included, or a digit). */
+export const hasSpeakable = (text: string): boolean => SPEAKABLE.test(text);

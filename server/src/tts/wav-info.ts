@@ -5,6 +5,8 @@ export interface WavInfo {
   bitsPerSample: number;
   /** Bytes of PCM in the data chunk (as present in the buffer, not as the header may claim). */
   dataBytes: number;
+  /** Where the PCM starts in the buffer. */
+  dataOffset: number;
   durationMs: number;
   /** Largest absolute sample, 0..1 of full scale. */
   peak: number;
@@ -45,6 +47,7 @@ export function readWav(buf: Uint8Array): WavInfo {
         channels: fmt.channels,
         bitsPerSample: 16,
         dataBytes,
+        dataOffset: body,
         durationMs: Math.round((Math.floor(dataBytes / frame) / fmt.sampleRate) * 1000),
         peak: peak / 32768,
       };
