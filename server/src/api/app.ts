@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { createAuthenticator } from '../auth/http-session.ts';
+import { consoleStatic } from './console-static.ts';
 import { errorHandler } from './error-handler.ts';
 import { type AnyRoute, defineRoute, mountRoutes, openApiDocument } from './route-registry.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
@@ -62,6 +63,8 @@ export function createApp(s: Services): Express {
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: '没有这个接口' } });
   });
+  // The web console (console-ui/dist) at /, after every API route so it never shadows one.
+  app.use(consoleStatic());
   app.use(errorHandler(s.log));
   return app;
 }
