@@ -6,16 +6,25 @@
  * The centre runs in this process; the simulated terminals run in `--processes` child processes.
  *
  *   npm run bench:emergency -- --counts 1000,5000 [--rounds 3] [--broker mosquitto|embedded]
- *                              [--processes 2] [--verify shared|each]
+ *                              [--processes 2] [--verify shared|each] [--fleet agents|thin]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { topics } from '@dlb/protocol';
 import mqtt from 'mqtt';
+import { ALERT_TARGET_DELAY_MS } from '../server/src/emergency/emergency-module.ts';
 import { ApiClient } from '../test/helpers/api-client.ts';
 import { BENCH_PASSWORD, fmt, loginAndUploadTone, parseArgs, pct } from './bench-util.ts';
-import { areasOf, type Fleet, OFFICER, quiet, startWorld, watchAttentionReports } from './emergency-world.ts';
+import {
+  areasOf,
+  cpuProfile,
+  type Fleet,
+  OFFICER,
+  quiet,
+  startWorld,
+  watchAttentionReports,
+} from './emergency-world.ts';
 import { FleetPool } from './fleet-pool.ts';
 
 const args = parseArgs();
@@ -27,10 +36,12 @@ const READY_TIMEOUT_MS = Number(args.get('ready-timeout-s') ?? 600) * 1000;
 const FETCH_LIMIT = Number(args.get('fetch-limit') ?? 200);
 const PROCESSES = Number(args.get('processes') ?? 2);
 const VERIFY = (args.get('verify') ?? 'shared') as 'shared' | 'each';
+const FLEET = (args.get('fleet') ?? 'agents') as 'agents' | 'thin';
+if (FLEET !== 'agents' && FLEET !== 'thin') throw new Error('--fleet agents|thin');
 if (VERIFY !== 'shared' && VERIFY !== 'each') throw new Error('--verify shared|each');
 if (BROKER !== 'mosquitto' && BROKER !== 'embedded') throw new Error('--broker mosquitto|embedded');
 
-import { log, rawFanout, rssMb, secs, timeCommandCheck, until } from './emergency-util.ts';
+import { log, rawFanout, rssMb, secs, sleep, timeCommandCheck, until } from './emergency-util.ts';
 
 interface Round {
   /** Terminals whose tone started / whose attention report reached the centre. */
@@ -71,6 +82,7 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
     await officer.login(OFFICER.username, OFFICER.password);
     const county = (await areasOf(centre)).find((a) => a.level === 'county')!.code;
     const reports = watchAttentionReports(centre);
+    const centreProfile = cpuProfile('centre');
 
     const f0 = performance.now();
     pool = await FleetPool.start({
@@ -83,6 +95,7 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       shareSignatureChecks: VERIFY === 'shared',
       reportDelayMs: 0,
       fetchLimit: FETCH_LIMIT,
+      fleet: FLEET,
     });
     const fleet = pool;
     await until('all agents connected', async () => (await fleet.status()).connected >= n, 300_000, 200);
@@ -147,14 +160,14 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       };
       spyAt = 0;
       pubCall = 0;
-      if (round === ROUNDS) await fleet.profile(true);
+      if (round === ROUNDS) await Promise.all([fleet.profile(true), centreProfile.start()]);
       const t0 = Date.now();
       const { alert } = await officer.call<{ alert: { id: string } }>('POST', '/api/alerts', body);
       const apiMs = Date.now() - t0;
       await until('attention reports', () => (reports.get(alert.id)?.size ?? 0) >= n, 30_000, 20).catch(
         (e: Error) => log(`  round ${round}: ${e.message}`),
       );
-      if (round === ROUNDS) await fleet.profile(false);
+      if (round === ROUNDS) await Promise.all([fleet.profile(false), centreProfile.stop()]);
       const got = reports.get(alert.id) ?? new Map<string, number>();
       const { starts } = await fleet.attention(alert.id);
       const r: Round = {
@@ -184,6 +197,9 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
         60_000,
         200,
       ).catch((e: Error) => log(`  ${e.message}`));
+      // The alert's and the cancel's target refreshes start ALERT_TARGET_DELAY_MS after them: let them run
+      // here, not inside the next round.
+      await sleep(ALERT_TARGET_DELAY_MS + 200);
       await quiet(centre);
     }
     link.publish = originalPublish;
@@ -249,7 +265,7 @@ function summarise(r: Result): void {
   const goal = 1.5 * rawP99 + 100;
   const per = (f: (x: Round) => number) => r.rounds.map(f).join('/');
   console.log(
-    `N=${r.n} (${BROKER}, fleet in ${PROCESSES} processes, signatures ${VERIFY === 'shared' ? 'verified once per process for identical bytes' : 'verified by every terminal'}), command ${r.commandBytes} bytes`,
+    `N=${r.n} (${BROKER}, ${FLEET === 'thin' ? 'thin terminals (check + report)' : 'full agents'} in ${PROCESSES} processes, signatures ${VERIFY === 'shared' ? 'verified once per process for identical bytes' : 'verified by every terminal'}), command ${r.commandBytes} bytes`,
   );
   console.log(`  raw fan-out (runs 2-3):                 ${fmt(r.raw, 1)}`);
   console.log(
@@ -280,7 +296,7 @@ async function main(): Promise<void> {
   const shm = existsSync('/dev/shm') && !args.has('data-dir');
   const dataBase = args.get('data-dir') ?? (shm ? '/dev/shm' : tmpdir());
   console.log(
-    `emergency-latency: counts ${COUNTS.join(',')}, ${ROUNDS} rounds, broker ${BROKER === 'mosquitto' ? 'Mosquitto (external, centre-written password/ACL files)' : 'embedded'}, centre in this process, agents in ${PROCESSES} child processes (silent sinks, ≤${FETCH_LIMIT} concurrent HTTP requests each), data on ${dataBase}${shm ? ' (tmpfs: no fsync cost)' : ''}`,
+    `emergency-latency: counts ${COUNTS.join(',')}, ${ROUNDS} rounds, broker ${BROKER === 'mosquitto' ? 'Mosquitto (external, centre-written password/ACL files)' : 'embedded'}, centre in this process, ${FLEET === 'thin' ? 'thin terminals' : 'agents'} in ${PROCESSES} child processes (silent sinks, ≤${FETCH_LIMIT} concurrent HTTP requests each), data on ${dataBase}${shm ? ' (tmpfs: no fsync cost)' : ''}`,
   );
   for (const n of COUNTS) summarise(await runCount(n, dataBase));
 }

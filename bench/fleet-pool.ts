@@ -87,13 +87,18 @@ export interface FleetPoolOptions {
   shareSignatureChecks: boolean;
   reportDelayMs: number;
   fetchLimit: number;
+  /** `agents`: the real agent code (fleet-process.ts); `thin`: terminals reduced to check + report. */
+  fleet: 'agents' | 'thin';
 }
 
 export class FleetPool {
   private constructor(private readonly slices: Slice[]) {}
 
   static async start(o: FleetPoolOptions): Promise<FleetPool> {
-    const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fleet-process.ts');
+    const entry = path.join(
+      path.dirname(fileURLToPath(import.meta.url)),
+      o.fleet === 'thin' ? 'thin-fleet-process.ts' : 'fleet-process.ts',
+    );
     const k = Math.max(1, Math.min(o.processes, o.configs.length));
     const slices: Slice[] = [];
     const starts: Promise<unknown>[] = [];

@@ -114,6 +114,31 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
     expect(ingest.ingestEvents(tid, msgFrom('outbox-cccc-0003', outcome(59, 3)))?.ackedUpTo).toBe(60);
   });
 
+  it('stores a batch of many terminals in one transaction, each report on its own, listeners after the commit', () => {
+    const seen: Array<[string, number, boolean]> = [];
+    ingest.onEvents((t, evs) => seen.push([t, evs.length, db.inTransaction]));
+    const results = ingest.ingestBatch([
+      { tid, payload: msg(outcome(1, 1), outcome(2, 2)) },
+      { tid: other, payload: Buffer.from('{"not":"events"}') },
+      { tid: 'no-such-terminal', payload: msg(outcome(1, 1)) },
+      { tid, payload: msg(outcome(2, 2), outcome(3, 3)) },
+      { tid: other, payload: msgFrom('outbox-bbbb-0002', outcome(1, 1, 'b-other')) },
+    ]);
+    expect(results).toEqual([
+      { outbox: OUTBOX, stored: 2, duplicates: 0, ackedUpTo: 2 },
+      null,
+      null,
+      { outbox: OUTBOX, stored: 1, duplicates: 1, ackedUpTo: 3 },
+      { outbox: 'outbox-bbbb-0002', stored: 1, duplicates: 0, ackedUpTo: 1 },
+    ]);
+    expect(outcomeOf(tid)).toBe(3);
+    expect(seen).toEqual([
+      [tid, 2, false],
+      [tid, 1, false],
+      [other, 1, false],
+    ]);
+  });
+
   it('drops malformed messages and unknown terminals', () => {
     expect(ingest.ingestEvents(tid, Buffer.from('nope'))).toBeNull();
     expect(ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [outcome(1, 1)] })))).toBeNull(); // no outbox id

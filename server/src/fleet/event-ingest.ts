@@ -60,6 +60,33 @@ export class EventIngest {
 
   /** Returns null when the message is not valid (it is logged and dropped). */
   ingestEvents(tid: string, payload: Buffer): IngestResult | null {
+    const staged = this.stage(tid, payload);
+    staged?.after();
+    return staged?.result ?? null;
+  }
+
+  /**
+   * Many reports in one transaction (when every speaker reports at once, one commit per report was the centre's
+   * bottleneck). Each report is still stored or refused on its own (a savepoint each); the console hears of
+   * them only after the commit.
+   */
+  ingestBatch(items: ReadonlyArray<{ tid: string; payload: Buffer }>): Array<IngestResult | null> {
+    const staged = this.db.transaction(() =>
+      items.map((i) => {
+        try {
+          return this.stage(i.tid, i.payload);
+        } catch (e) {
+          this.log(`保存终端 ${i.tid} 的事件失败: ${(e as Error).message}`);
+          return null;
+        }
+      }),
+    )();
+    for (const s of staged) s?.after();
+    return staged.map((s) => s?.result ?? null);
+  }
+
+  /** Stores a report; `after` tells listeners and the console, once the caller's transaction has committed. */
+  private stage(tid: string, payload: Buffer): { result: IngestResult; after: () => void } | null {
     const parsed = EventsMessageSchema.safeParse(this.parse(payload));
     const terminal = parsed.success ? this.terminals.get(tid) : null;
     if (!parsed.success || !terminal) {
@@ -180,13 +207,27 @@ export class EventIngest {
       cachedStatement(db, 'UPDATE terminals SET last_seen = ? WHERE id = ?').run(receivedAt, tid);
       return { outbox, stored, duplicates: events.length - stored, ackedUpTo: acked };
     })();
+    return {
+      result,
+      after: () => this.announce(tid, terminal.villageCode, receivedAt, fresh, alertChanges, changed),
+    };
+  }
+
+  private announce(
+    tid: string,
+    villageCode: string,
+    receivedAt: number,
+    fresh: TerminalEvent[],
+    alertChanges: ReadonlyArray<{ alertId: string; outcome: number; phase: string | null }>,
+    changed: ReadonlyArray<{ broadcastId: string; outcome: number; reason: string | null }>,
+  ): void {
     if (fresh.length > 0) for (const l of this.listeners) l(tid, fresh);
     for (const c of alertChanges) {
       this.publish({
         type: 'alert:outcome',
         alertId: c.alertId,
         terminalId: tid,
-        villageCode: terminal.villageCode,
+        villageCode,
         outcome: c.outcome,
         phase: c.phase,
         at: receivedAt,
@@ -197,13 +238,12 @@ export class EventIngest {
         type: 'broadcast:outcome',
         broadcastId: c.broadcastId,
         terminalId: tid,
-        villageCode: terminal.villageCode,
+        villageCode,
         outcome: c.outcome,
         reason: c.reason,
         at: receivedAt,
       });
     }
-    return result;
   }
 
   ingestState(tid: string, payload: Buffer): boolean {
