@@ -149,6 +149,17 @@ export class Centre {
       mediaPath: (sha) => `/t/media/${sha}`,
     };
     const ffmpeg = resolveFfmpegTools({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath });
+    this.speechModule = new SpeechModule({
+      config,
+      db: this.db,
+      areas,
+      content,
+      mediaStore,
+      mediaRecords,
+      ffmpeg,
+      now,
+      log,
+    });
     this.emergency = new EmergencyModule({
       db: this.db,
       areas,
@@ -161,6 +172,7 @@ export class Centre {
       log,
       located: () => terminals.located(),
       maxAudioMs: config.media.maxDurationSec * 1000,
+      speechEngine: this.speechModule.offlineEngine,
     });
     const emergency = this.emergency;
     const store = new ProgrammeStore(this.db);
@@ -214,17 +226,6 @@ export class Centre {
       this.syncBrokerCredentials().catch((e) =>
         log(`写入 Mosquitto 密码/ACL 文件失败: ${(e as Error).message}`),
       );
-    });
-    this.speechModule = new SpeechModule({
-      config,
-      db: this.db,
-      areas,
-      content,
-      mediaStore,
-      mediaRecords,
-      ffmpeg,
-      now,
-      log,
     });
     const { speech, versions, lexicon } = this.speechModule;
     this.services = {

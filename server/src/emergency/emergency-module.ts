@@ -9,7 +9,7 @@ import { ingestAudio } from '../media/ingest.ts';
 import type { MediaStore } from '../media/store.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
 import type { TargetExtras, TargetScope } from '../schedule/target-publisher.ts';
-import { OfflineSpeechEngine } from '../tts/espeak-offline.ts';
+import type { OfflineSpeechEngine } from '../tts/espeak-offline.ts';
 import { synthesiseToMedia } from '../tts/speech-to-media.ts';
 import type { AlertTerminal } from './alert-audience.ts';
 import { AlertService } from './alert-service.ts';
@@ -40,6 +40,11 @@ export interface EmergencyModuleDeps {
   maxAudioMs: number;
   /** Enabled terminals with coordinates (CAP polygons and circles). */
   located: () => CapTerminal[];
+  /**
+   * Speaks text-only alerts and the drill notice, always offline (an alert must not wait on a cloud service):
+   * the content speech service's offline path, so alerts get the same normaliser and county lexicon.
+   */
+  speechEngine: Pick<OfflineSpeechEngine, 'synthesise'>;
 }
 
 /** The emergency path's parts, built together: media, store, service, and what targets add for alerts. */
@@ -56,15 +61,12 @@ export class EmergencyModule {
 
   private readonly now: () => number;
 
-  /** The embedded offline engine: text-only alerts and the drill notice are spoken with it. */
-  private readonly speech = new OfflineSpeechEngine();
-
   constructor(deps: EmergencyModuleDeps) {
     this.now = deps.now;
     const speak = (text: string, language: string) =>
       synthesiseToMedia(
         {
-          engine: this.speech,
+          engine: deps.speechEngine,
           tools: deps.ffmpeg,
           store: deps.mediaStore,
           records: deps.mediaRecords,
@@ -144,7 +146,6 @@ export class EmergencyModule {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.ready;
-    await this.speech.close();
   }
 
   private later(scopes: readonly TargetScope[]): void {

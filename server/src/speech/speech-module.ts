@@ -8,6 +8,7 @@ import type { FfmpegTools } from '../media/ffmpeg-path.ts';
 import type { MediaStore } from '../media/store.ts';
 import type { MediaRecords } from '../media-library/media-records.ts';
 import { type CountyChimes, countyChimes } from '../render/chime.ts';
+import type { OfflineSpeechEngine } from '../tts/espeak-offline.ts';
 import { SpeechService } from '../tts/speech-service.ts';
 import { Limiter } from '../util/limiter.ts';
 import { ContentSpeech } from './content-speech.ts';
@@ -54,11 +55,7 @@ export class SpeechModule {
         this.engines.synthesise({
           ...req,
           // The cache key covers the entries, so an edited reading is spoken anew.
-          lexicon: this.lexicon.list().map((e) => ({
-            term: e.term,
-            pinyin: e.pinyin,
-            ...(e.respell ? { respell: e.respell } : {}),
-          })),
+          lexicon: this.lexiconEntries(),
         }),
       chimes: () => {
         // A failed chime check (e.g. a county file that is not audio) is reported each time, not cached.
@@ -80,6 +77,30 @@ export class SpeechModule {
       limit: (task) => renders.run(task),
       now: deps.now,
     });
+  }
+
+  /**
+   * The offline voices through the speech service (normaliser, lexicon, cache), in the offline engine's shape:
+   * the emergency path speaks alert texts and the drill notice with it.
+   */
+  readonly offlineEngine: Pick<OfflineSpeechEngine, 'synthesise'> = {
+    synthesise: async (req, opts = {}) => {
+      const out = await this.engines.synthesise({
+        text: req.text,
+        voice: `espeak:${req.voice}`,
+        lexicon: this.lexiconEntries(),
+        ...(opts.signal && { signal: opts.signal }),
+      });
+      return { wav: out.wav, durationMs: out.durationMs, engine: 'espeak-ng', notes: out.notes };
+    },
+  };
+
+  private lexiconEntries() {
+    return this.lexicon.list().map((e) => ({
+      term: e.term,
+      pinyin: e.pinyin,
+      ...(e.respell ? { respell: e.respell } : {}),
+    }));
   }
 
   async stop(): Promise<void> {
