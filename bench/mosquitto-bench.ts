@@ -8,7 +8,7 @@ import { chmodSync, chownSync, readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { findMosquitto, mosquittoFileGroup } from '../test/helpers/mosquitto.ts';
+import { findMosquitto, mosquittoConfig, mosquittoFileGroup } from '../test/helpers/mosquitto.ts';
 
 export interface BenchMosquitto {
   url: string;
@@ -80,29 +80,7 @@ export async function startBenchMosquitto(opts: {
     chownSync(logFile, ids.uid, ids.gid);
   }
   const port = await freePort();
-  await writeFile(
-    confFile,
-    [
-      'per_listener_settings false',
-      'allow_anonymous false',
-      `password_file ${resolve(opts.passwordFile)}`,
-      `acl_file ${resolve(opts.aclFile)}`,
-      'persistence false',
-      'max_packet_size 262144',
-      // As deploy/mosquitto/dlb.conf ships them.
-      'max_queued_messages 200',
-      'max_inflight_messages 1000',
-      `log_dest file ${logFile}`,
-      'log_type error',
-      'log_type warning',
-      'log_type notice',
-      'connection_messages false',
-      `listener ${port} 127.0.0.1`,
-      'use_username_as_clientid true',
-      '',
-    ].join('\n'),
-    { mode: 0o644 },
-  );
+  await writeFile(confFile, mosquittoConfig(port, opts, logFile, true), { mode: 0o644 });
   const child = spawn(bin, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => {

@@ -85,7 +85,7 @@ export async function startMosquitto(opts: {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    await writeFile(confFile, config(port, opts, logFile), { mode: 0o644 });
+    await writeFile(confFile, mosquittoConfig(port, opts, logFile), { mode: 0o644 });
     if (ids) await chmod(confFile, 0o644); // re-read on SIGHUP, after root is dropped
     try {
       return await launch(bin, confFile, port, pidFile, logFile);
@@ -96,7 +96,16 @@ export async function startMosquitto(opts: {
   throw lastError;
 }
 
-function config(port: number, opts: { passwordFile: string; aclFile: string }, logFile: string): string {
+/**
+ * A Mosquitto config with the limits deploy/mosquitto/dlb.conf ships, for the suites and the benchmarks;
+ * `quiet` logs only errors, warnings and notices (thousands of connections would flood the log).
+ */
+export function mosquittoConfig(
+  port: number,
+  opts: { passwordFile: string; aclFile: string },
+  logFile: string,
+  quiet = false,
+): string {
   return [
     'per_listener_settings false',
     'allow_anonymous false',
@@ -108,8 +117,8 @@ function config(port: number, opts: { passwordFile: string; aclFile: string }, l
     'max_queued_messages 200',
     'max_inflight_messages 1000',
     `log_dest file ${logFile}`,
-    'log_type all',
-    'connection_messages true',
+    ...(quiet ? ['log_type error', 'log_type warning', 'log_type notice'] : ['log_type all']),
+    `connection_messages ${quiet ? 'false' : 'true'}`,
     `listener ${port} 127.0.0.1`,
     // Listener-scoped: the client id is the username, so a terminal cannot take over another's session.
     'use_username_as_clientid true',

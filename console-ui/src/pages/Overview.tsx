@@ -3,17 +3,13 @@ import type { Terminal } from '../api/types.ts';
 import { useCan } from '../auth/session.tsx';
 import { AreaTree } from '../components/AreaTree.tsx';
 import { useTick } from '../components/hooks.ts';
+import { TerminalCells } from '../components/TerminalCells.tsx';
 import { TerminalMap } from '../components/TerminalMap.tsx';
-import { ErrorBox, PageHeader, Panel, StatusBadge, terminalStatusKey } from '../components/ui.tsx';
+import { ErrorBox, PageHeader, Panel, terminalStatusKey } from '../components/ui.tsx';
 import { useAreas } from '../data/areas.ts';
 import { countTerminals, useTerminals } from '../data/terminals.ts';
-import { fmtAgo, t } from '../i18n/index.ts';
-import { Link, navigate } from '../router.tsx';
-
-export function clockText(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  return `${ms > 0 ? '+' : ''}${Math.round(ms)} ms`;
-}
+import { t } from '../i18n/index.ts';
+import { navigate } from '../router.tsx';
 
 export function Overview() {
   const can = useCan();
@@ -141,18 +137,7 @@ export function Overview() {
             <tbody>
               {shown.map((x) => (
                 <tr key={x.id} data-terminal={x.id}>
-                  <td>
-                    <Link to={`/terminals/${x.id}`}>{x.name}</Link>
-                  </td>
-                  <td>
-                    {areas?.name(x.townshipCode)} · {areas?.name(x.villageCode)}
-                  </td>
-                  <td>
-                    <StatusBadge {...x} />
-                  </td>
-                  <td className="num">{x.state?.volume ?? '—'}</td>
-                  <td className="num">{clockText(x.state?.clockOffsetMs)}</td>
-                  <td>{x.online ? t.status.online : fmtAgo(x.lastSeen, now)}</td>
+                  <TerminalCells x={x} areas={areas} now={now} />
                 </tr>
               ))}
             </tbody>

@@ -3,13 +3,13 @@ import { get, post, put, qs } from '../api/client.ts';
 import type { Broadcast, ContentItem, Terminal, TerminalScheduleStatus } from '../api/types.ts';
 import { useCan } from '../auth/session.tsx';
 import { useAction, useLoad } from '../components/hooks.ts';
+import { clockText } from '../components/TerminalCells.tsx';
 import { useToast } from '../components/toast.tsx';
 import { Badge, downloadJson, ErrorBox, PageHeader, Panel, StatusBadge } from '../components/ui.tsx';
 import { useAreas } from '../data/areas.ts';
 import { useTerminals } from '../data/terminals.ts';
 import { fmtAgo, fmtDateTime, t } from '../i18n/index.ts';
 import { Link, navigate } from '../router.tsx';
-import { clockText } from './Overview.tsx';
 
 interface TerminalEvent {
   type: 'outcome' | 'rejected';

@@ -3,13 +3,13 @@ import { post } from '../api/client.ts';
 import type { Terminal } from '../api/types.ts';
 import { useCan } from '../auth/session.tsx';
 import { useAction, useTick } from '../components/hooks.ts';
+import { TerminalCells } from '../components/TerminalCells.tsx';
 import { useToast } from '../components/toast.tsx';
-import { downloadJson, ErrorBox, Field, Modal, PageHeader, Panel, StatusBadge } from '../components/ui.tsx';
+import { downloadJson, ErrorBox, Field, Modal, PageHeader, Panel } from '../components/ui.tsx';
 import { type AreaIndex, useAreas } from '../data/areas.ts';
 import { useTerminals } from '../data/terminals.ts';
-import { fmtAgo, t } from '../i18n/index.ts';
-import { Link, navigate } from '../router.tsx';
-import { clockText } from './Overview.tsx';
+import { t } from '../i18n/index.ts';
+import { navigate } from '../router.tsx';
 
 /** Registers a terminal under a village and downloads its agent config (secrets shown this once). */
 function RegisterTerminal({
@@ -128,19 +128,7 @@ export function Terminals() {
           <tbody>
             {list.map((x) => (
               <tr key={x.id}>
-                <td>
-                  <Link to={`/terminals/${x.id}`}>{x.name}</Link>
-                </td>
-                <td className="mono small">{x.id}</td>
-                <td>
-                  {areas?.name(x.townshipCode)} · {areas?.name(x.villageCode)}
-                </td>
-                <td>
-                  <StatusBadge {...x} />
-                </td>
-                <td className="num">{x.state?.volume ?? '—'}</td>
-                <td className="num">{clockText(x.state?.clockOffsetMs)}</td>
-                <td>{x.online ? t.status.online : fmtAgo(x.lastSeen, now)}</td>
+                <TerminalCells x={x} areas={areas} now={now} showId />
               </tr>
             ))}
           </tbody>
