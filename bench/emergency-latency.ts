@@ -7,25 +7,19 @@
  *
  *   npm run bench:emergency -- --counts 1000,5000 [--rounds 3] [--broker mosquitto|embedded]
  *                              [--processes 2] [--verify shared|each] [--fleet agents|thin]
+ *                              [--profile-round N, with BENCH_CPU_PROF=<dir>]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { topics } from '@dlb/protocol';
 import mqtt from 'mqtt';
 import { ALERT_TARGET_DELAY_MS } from '../server/src/emergency/emergency-module.ts';
 import { ApiClient } from '../test/helpers/api-client.ts';
 import { BENCH_PASSWORD, fmt, loginAndUploadTone, parseArgs, pct } from './bench-util.ts';
-import {
-  areasOf,
-  cpuProfile,
-  type Fleet,
-  OFFICER,
-  quiet,
-  startWorld,
-  watchAttentionReports,
-} from './emergency-world.ts';
+import { areasOf, type Fleet, OFFICER, quiet, startWorld, watchAttentionReports } from './emergency-world.ts';
 import { FleetPool } from './fleet-pool.ts';
+import { cpuMsOf, processProfile } from './process-profile.ts';
 
 const args = parseArgs();
 const COUNTS = (args.get('counts') ?? '1000,5000').split(',').map(Number);
@@ -36,6 +30,9 @@ const READY_TIMEOUT_MS = Number(args.get('ready-timeout-s') ?? 600) * 1000;
 const FETCH_LIMIT = Number(args.get('fetch-limit') ?? 200);
 const PROCESSES = Number(args.get('processes') ?? 2);
 const VERIFY = (args.get('verify') ?? 'shared') as 'shared' | 'each';
+const CORES = availableParallelism();
+/** With BENCH_CPU_PROF=<dir>: which round the CPU profiles cover (default the last). */
+const PROFILE_ROUND = Number(args.get('profile-round') ?? ROUNDS);
 const FLEET = (args.get('fleet') ?? 'agents') as 'agents' | 'thin';
 if (FLEET !== 'agents' && FLEET !== 'thin') throw new Error('--fleet agents|thin');
 if (VERIFY !== 'shared' && VERIFY !== 'each') throw new Error('--verify shared|each');
@@ -53,6 +50,8 @@ interface Round {
   report: number[];
   apiMs: number;
   pubMs: number;
+  /** CPU each process used from the API call to the last report (ms), and that span's wall time. */
+  cpu: { centre: number; broker: number; fleet: number; wall: number } | null;
 }
 
 interface Result {
@@ -82,7 +81,7 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
     await officer.login(OFFICER.username, OFFICER.password);
     const county = (await areasOf(centre)).find((a) => a.level === 'county')!.code;
     const reports = watchAttentionReports(centre);
-    const centreProfile = cpuProfile('centre');
+    const centreProfile = processProfile('centre');
 
     const f0 = performance.now();
     pool = await FleetPool.start({
@@ -160,14 +159,19 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       };
       spyAt = 0;
       pubCall = 0;
-      if (round === ROUNDS) await Promise.all([fleet.profile(true), centreProfile.start()]);
+      if (round === PROFILE_ROUND) await Promise.all([fleet.profile(true), centreProfile.start()]);
+      const cpuPids = [process.pid, world.broker?.pid ?? 0, ...fleet.pids];
+      const cpu0 = cpuPids.map(cpuMsOf);
       const t0 = Date.now();
       const { alert } = await officer.call<{ alert: { id: string } }>('POST', '/api/alerts', body);
       const apiMs = Date.now() - t0;
       await until('attention reports', () => (reports.get(alert.id)?.size ?? 0) >= n, 30_000, 20).catch(
         (e: Error) => log(`  round ${round}: ${e.message}`),
       );
-      if (round === ROUNDS) await Promise.all([fleet.profile(false), centreProfile.stop()]);
+      const cpu1 = cpuPids.map(cpuMsOf);
+      const wall = Date.now() - t0;
+      if (round === PROFILE_ROUND) await Promise.all([fleet.profile(false), centreProfile.stop()]);
+      const used = cpu1.map((c, i) => (c === null || cpu0[i] === null ? 0 : c - cpu0[i]!));
       const got = reports.get(alert.id) ?? new Map<string, number>();
       const { starts } = await fleet.attention(alert.id);
       const r: Round = {
@@ -177,6 +181,9 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
         report: [...got.values()].map((at) => at - t0),
         apiMs,
         pubMs: pubCall ? pubCall - t0 : -1,
+        cpu: cpu0.every((c) => c !== null)
+          ? { centre: used[0]!, broker: used[1]!, fleet: used.slice(2).reduce((a, b) => a + b, 0), wall }
+          : null,
       };
       rounds.push(r);
       log(
@@ -186,6 +193,10 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       log(
         `    centre hands command to broker link at ${r.pubMs} ms, HTTP answered at ${apiMs} ms; spy (one more subscriber) saw it at ${spyAt ? spyAt - t0 : '—'} ms; first tone ${Math.min(...r.tone)} ms, first report ${Math.min(...r.report)} ms`,
       );
+      if (r.cpu)
+        log(
+          `    CPU from the API call to the last report (${r.cpu.wall} ms wall, ${CORES * r.cpu.wall} ms on ${CORES} cores): centre ${r.cpu.centre} ms, Mosquitto ${r.cpu.broker} ms, fleet ${r.cpu.fleet} ms`,
+        );
       await officer.call('POST', `/api/alerts/${alert.id}/cancel`, { reason: '基准测试结束' });
       // Quiet: every agent that received the alert has reported its outcome (played, failed or cancelled).
       await until(
@@ -223,12 +234,15 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       topics.areaCmd(county),
       (payload) => centre.services.broker.publish(topics.areaCmd(county), payload, { qos: 1 }),
       bytes,
+      [process.pid, world.broker?.pid ?? 0],
     );
     log(
       `  raw fan-out: ${n} subscriber connections (in this process) up in ${base.connectS} s (RSS ${base.rss} MB); ${bytes}-byte QoS 1 message ×3`,
     );
     for (const [i, r] of base.runs.entries())
-      log(`    raw run ${i + 1}: received ${r.length}/${n}  ${r.length ? fmt(r, 1) : '—'}`);
+      log(
+        `    raw run ${i + 1}: received ${r.length}/${n}  ${r.length ? fmt(r, 1) : '—'}; CPU: subscribers (and idle centre) ${base.cpu[i]![0]} ms, Mosquitto ${base.cpu[i]![1]} ms`,
+      );
     // Cold first run (mqtt.js' first parse on each socket) excluded when there are more.
     const raw = base.runs.slice(1).flat();
     return {

@@ -2,6 +2,7 @@
 import { type Agent, checkCommand } from '@dlb/edge-agent';
 import { type AgentConfigInput, AgentConfigSchema } from '@dlb/protocol';
 import mqtt from 'mqtt';
+import { cpuMsOf } from './process-profile.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
@@ -85,6 +86,8 @@ export async function rawFanout(
   topic: string,
   publish: (payload: Buffer) => Promise<void>,
   bytes: number,
+  /** Processes whose CPU each run is charged with (this one, the broker). */
+  cpuPids: readonly number[] = [process.pid],
 ) {
   const n = creds.length;
   const subs: mqtt.MqttClient[] = [];
@@ -107,6 +110,8 @@ export async function rawFanout(
   }
   const connectS = secs(c0);
   const runs: number[][] = [];
+  /** CPU (ms) per run, per process in `cpuPids`, until the last subscriber received. */
+  const cpu: number[][] = [];
   for (let r = 0; r < 3; r++) {
     const arrivals: number[] = [];
     const done = new Promise<void>((resolve) => {
@@ -116,13 +121,15 @@ export async function rawFanout(
           if (arrivals.length === n) resolve();
         });
     });
+    const c0 = cpuPids.map((p) => cpuMsOf(p) ?? 0);
     const t0 = performance.now();
     await publish(Buffer.alloc(bytes, 0x61));
     await Promise.race([done, sleep(30_000)]);
+    cpu.push(cpuPids.map((p, i) => (cpuMsOf(p) ?? 0) - c0[i]!));
     runs.push(arrivals.map((t) => t - t0));
     await sleep(500);
   }
   const rss = rssMb();
   await Promise.all(subs.map((c) => c.endAsync(true)));
-  return { runs, connectS, rss };
+  return { runs, cpu, connectS, rss };
 }

@@ -1,6 +1,5 @@
 /** The emergency benchmark's world: a centre (and Mosquitto) with N registered terminals, and what it observes. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AgentConfigInput } from '@dlb/protocol';
@@ -129,26 +128,4 @@ export function watchAttentionReports(centre: Centre): Map<string, Map<string, n
     }
   });
   return byAlert;
-}
-
-/** BENCH_CPU_PROF=<dir>: a V8 CPU profile of this process (the centre) between start() and stop(). */
-export function cpuProfile(name: string): { start(): Promise<void>; stop(): Promise<void> } {
-  const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return { start: async () => {}, stop: async () => {} };
-  const session = new Session();
-  session.connect();
-  const post = (method: string) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(method, {}, (err, res) => (err ? reject(err) : resolve(res))),
-    );
-  return {
-    start: async () => {
-      await post('Profiler.enable');
-      await post('Profiler.start');
-    },
-    stop: async () => {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      writeFileSync(path.join(dir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
-    },
-  };
 }

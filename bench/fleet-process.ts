@@ -3,22 +3,13 @@
  * (the parent writes one store per slice), driven over IPC by bench/fleet-pool.ts. Every instant it reports is
  * the host clock (Date.now), which all processes on this machine share.
  */
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
-import path from 'node:path';
 import { type RunningSimulator, runSimulator } from '@dlb/edge-agent';
 import { cacheHas, limitFetch } from './emergency-util.ts';
 import type { FleetReply, FleetRequest } from './fleet-pool.ts';
+import { processProfile } from './process-profile.ts';
 
 let sim: RunningSimulator | null = null;
-/** BENCH_CPU_PROF=<dir>: a V8 CPU profile of each fleet process over each measured round only. */
-const PROFILE_DIR = process.env.BENCH_CPU_PROF;
-const inspector = PROFILE_DIR ? new Session() : null;
-inspector?.connect();
-const post = (method: string, params?: object) =>
-  new Promise<unknown>((resolve, reject) =>
-    inspector!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+const profile = processProfile('fleet');
 
 function send(reply: FleetReply): void {
   process.send?.(reply);
@@ -67,16 +58,7 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
       };
     }
     case 'profile': {
-      if (inspector && req.on) {
-        await post('Profiler.enable');
-        await post('Profiler.start');
-      } else if (inspector) {
-        const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-        writeFileSync(
-          path.join(PROFILE_DIR!, `fleet-${process.pid}-${Date.now()}.cpuprofile`),
-          JSON.stringify(profile),
-        );
-      }
+      await (req.on ? profile.start() : profile.stop());
       return { type: 'profiled', id: req.id };
     }
     case 'stop': {

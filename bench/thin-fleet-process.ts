@@ -9,19 +9,22 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkCommand, memoisedSignatureCheck } from '@dlb/edge-agent';
+import { checkCommand, memoisedDecode } from '@dlb/edge-agent';
 import {
   type AgentConfig,
   type AgentConfigInput,
   AgentConfigSchema,
+  type DecodeMemo,
   type EventsMessage,
   MemoryReplayGuard,
-  type SignatureCheck,
   terminalReadTopics,
   topics,
 } from '@dlb/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FleetReply, FleetRequest } from './fleet-pool.ts';
+import { processProfile } from './process-profile.ts';
+
+const profile = processProfile('thin-fleet');
 
 interface Thin {
   cfg: AgentConfig;
@@ -37,14 +40,14 @@ const starts = new Map<string, Map<string, number>>();
 const received = new Map<string, number>();
 let connected = 0;
 
-function onMessage(t: Thin, topic: string, payload: Buffer, signatureCheck: SignatureCheck | undefined) {
+function onMessage(t: Thin, topic: string, payload: Buffer, decodeMemo: DecodeMemo | undefined) {
   const res = checkCommand(topic, payload, {
     self: { terminalId: t.cfg.terminalId, areaChain: t.cfg.areaChain, groups: t.cfg.groups },
     keys: t.keys,
     now: Date.now(),
     maxSkewMs: t.cfg.maxSkewMs,
     replay: t.replay,
-    ...(signatureCheck && { signatureCheck }),
+    ...(decodeMemo && { decodeMemo }),
   });
   if (!res.ok || res.envelope.kind !== 'alert') return;
   const body = res.envelope.body;
@@ -83,7 +86,7 @@ function onMessage(t: Thin, topic: string, payload: Buffer, signatureCheck: Sign
 }
 
 async function start(configs: AgentConfigInput[], shared: boolean): Promise<void> {
-  const signatureCheck = shared ? memoisedSignatureCheck() : undefined;
+  const decodeMemo = shared ? memoisedDecode() : undefined;
   for (let i = 0; i < configs.length; i += 100) {
     await Promise.all(
       configs.slice(i, i + 100).map(async (input) => {
@@ -106,7 +109,7 @@ async function start(configs: AgentConfigInput[], shared: boolean): Promise<void
           seq: 0,
           outbox: `thin-${cfg.terminalId.slice(-12)}-${Date.now().toString(36)}`,
         };
-        client.on('message', (topic, payload) => onMessage(t, topic, payload, signatureCheck));
+        client.on('message', (topic, payload) => onMessage(t, topic, payload, decodeMemo));
         client.on('connect', () => connected++);
         client.on('close', () => connected--);
         connected++;
@@ -145,6 +148,7 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
       };
     }
     case 'profile':
+      await (req.on ? profile.start() : profile.stop());
       return { type: 'profiled', id: req.id };
     case 'stop':
       await Promise.all(thins.map((t) => t.client.endAsync(true).catch(() => {})));

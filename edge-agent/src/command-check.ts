@@ -1,4 +1,5 @@
 import {
+  type DecodeMemo,
   type Envelope,
   MAX_PAYLOAD_BYTES,
   type NewTerminalEvent,
@@ -19,6 +20,7 @@ export interface CheckContext {
   maxSkewMs: number;
   replay: ReplayGuard;
   signatureCheck?: SignatureCheck;
+  decodeMemo?: DecodeMemo;
 }
 
 export type CheckResult =
@@ -58,6 +60,7 @@ export function checkCommand(topic: string, payload: Uint8Array, ctx: CheckConte
     maxSkewMs: ctx.maxSkewMs,
     replay: ctx.replay,
     ...(ctx.signatureCheck && { signatureCheck: ctx.signatureCheck }),
+    ...(ctx.decodeMemo && { decodeMemo: ctx.decodeMemo }),
   });
   if (!v.ok) return rejected(v.reason, v.id, v.detail);
   const env = v.envelope;

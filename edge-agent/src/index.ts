@@ -34,6 +34,7 @@ export { Scheduler } from './scheduler.ts';
 export {
   AttentionLog,
   type AttentionStart,
+  memoisedDecode,
   memoisedSignatureCheck,
   StartLog,
   type TrueStart,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type AgentConfigInput, type SignatureCheck, sm2Verify } from '@dlb/protocol';
+import { type AgentConfigInput, type DecodeMemo, type SignatureCheck, sm2Verify } from '@dlb/protocol';
 
 export interface AreaRow {
   code: string;
@@ -197,4 +197,31 @@ export function memoisedSignatureCheck(max = 256): SignatureCheck {
     seen.set(key, ok);
     return ok;
   };
+}
+
+/**
+ * The pure part of a command check (shape, kind, key id, signature) memoised on the exact bytes, the pinned keys
+ * and the kinds asked for; time, replay and audience are still checked by every terminal. For the same reason
+ * as memoisedSignatureCheck: each real board does this on its own CPU, in parallel. The envelope handed out is
+ * frozen, since every terminal that received those bytes shares it. Bounded.
+ */
+export function memoisedDecode(max = 64): DecodeMemo {
+  const seen = new Map<string, ReturnType<DecodeMemo>>();
+  return (input, keys, kinds, decode) => {
+    if (typeof input !== 'string' && !(input instanceof Uint8Array)) return decode();
+    const key = `${createHash('sha256').update(input).digest('hex')}|${kinds.join(',')}|${[...keys].join(';')}`;
+    const hit = seen.get(key);
+    if (hit) return hit;
+    const d = decode();
+    if (d.ok) deepFreeze(d.envelope);
+    if (seen.size >= max) seen.delete(seen.keys().next().value!);
+    seen.set(key, d);
+    return d;
+  };
+}
+
+function deepFreeze(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
 }

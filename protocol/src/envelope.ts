@@ -108,7 +108,24 @@ export interface VerifyOptions {
    * terminals in one process do not each repeat the same verification of byte-identical messages.
    */
   signatureCheck?: SignatureCheck;
+  /**
+   * Remembers the pure part of a check (shape, kind, key id, signature: a function of the bytes and the pinned
+   * keys only) by the exact bytes. The simulator's, like `signatureCheck`: each real board checks its own copy.
+   */
+  decodeMemo?: DecodeMemo;
 }
+
+/** The pure part of a check, before time and replay: the envelope as signed, or why it is refused. */
+export type Decoded<E = Envelope> =
+  | { ok: true; envelope: E }
+  | { ok: false; reason: RejectReason; id?: string; detail: string };
+
+export type DecodeMemo = (
+  input: unknown,
+  keys: ReadonlyMap<string, string>,
+  kinds: readonly SignedKind[],
+  decode: () => Decoded<unknown>,
+) => Decoded<unknown>;
 
 export type SignatureCheck = (message: Uint8Array, signatureHex: string, publicKeyHex: string) => boolean;
 
@@ -146,6 +163,33 @@ export function verifyTarget(
 }
 
 function verifyKinds<E>(input: unknown, opts: VerifyOptions, kinds: readonly SignedKind[]): VerifyResult<E> {
+  const decode = () => decodeSigned(input, opts, kinds);
+  const d = (opts.decodeMemo ? opts.decodeMemo(input, opts.keys, kinds, decode) : decode()) as Decoded<
+    Envelope | TargetEnvelope
+  >;
+  if (!d.ok) return d;
+  const env = d.envelope;
+  const id = env.id;
+  const skew = opts.maxSkewMs ?? 30_000;
+  if (opts.now > env.expiresAt)
+    return { ok: false, reason: 'expired', id, detail: `已于 ${env.expiresAt} 过期` };
+  if (env.notBefore !== undefined && opts.now + skew < env.notBefore) {
+    return { ok: false, reason: 'not-yet-valid', id, detail: `${env.notBefore} 之前无效` };
+  }
+  if (env.issuedAt > opts.now + skew) {
+    return { ok: false, reason: 'issued-in-future', id, detail: '签发时间晚于本机时间' };
+  }
+  if (opts.replay.has(env.id)) return { ok: false, reason: 'replay', id, detail: '重复的指令' };
+  opts.replay.remember(env.id, env.expiresAt);
+  return { ok: true, envelope: env as E };
+}
+
+/** Shape, kind, body, key id and signature: everything that depends only on the bytes and the pinned keys. */
+function decodeSigned(
+  input: unknown,
+  opts: Pick<VerifyOptions, 'keys' | 'signatureCheck'>,
+  kinds: readonly SignedKind[],
+): Decoded<unknown> {
   let raw: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
     try {
@@ -181,18 +225,7 @@ function verifyKinds<E>(input: unknown, opts: VerifyOptions, kinds: readonly Sig
   if (!(opts.signatureCheck ?? sm2Verify)(signed, env.sig.value, publicKey)) {
     return { ok: false, reason: 'bad-signature', id, detail: '签名验证失败' };
   }
-  const skew = opts.maxSkewMs ?? 30_000;
-  if (opts.now > env.expiresAt)
-    return { ok: false, reason: 'expired', id, detail: `已于 ${env.expiresAt} 过期` };
-  if (env.notBefore !== undefined && opts.now + skew < env.notBefore) {
-    return { ok: false, reason: 'not-yet-valid', id, detail: `${env.notBefore} 之前无效` };
-  }
-  if (env.issuedAt > opts.now + skew) {
-    return { ok: false, reason: 'issued-in-future', id, detail: '签发时间晚于本机时间' };
-  }
-  if (opts.replay.has(env.id)) return { ok: false, reason: 'replay', id, detail: '重复的指令' };
-  opts.replay.remember(env.id, env.expiresAt);
-  return { ok: true, envelope: { ...env, body: body.data } as E };
+  return { ok: true, envelope: { ...env, body: body.data } };
 }
 
 /** An in-memory replay guard; the agent keeps a disk-backed one. */

@@ -16,7 +16,7 @@ import { CommandPublisher } from './dispatch/command-publisher.ts';
 import { EmergencyModule } from './emergency/emergency-module.ts';
 import { firstStart } from './first-start.ts';
 import { EventIngest } from './fleet/event-ingest.ts';
-import { subscribeTerminalReports } from './fleet/report-subscriptions.ts';
+import { ReportSubscriptions } from './fleet/report-subscriptions.ts';
 import { loadOrCreateSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
 import { resolveFfmpegTools } from './media/ffmpeg-path.ts';
 import { MediaStore } from './media/store.ts';
@@ -63,6 +63,7 @@ export class Centre {
   readonly bus = new RealtimeBus();
   private readonly realtime: RealtimeServer;
   private unwatchSchedule: (() => void) | null = null;
+  private reports: ReportSubscriptions | null = null;
   private stopAuditHead: (() => void) | null = null;
   private readonly emergency: EmergencyModule;
   private readonly speechModule: SpeechModule;
@@ -102,19 +103,7 @@ export class Centre {
             password: this.serverMqttPassword,
             log,
           });
-    const m = config.mqtt.mosquitto;
-    this.mosquitto = m
-      ? new MosquittoFiles({
-          passwordFile: m.passwordFile,
-          aclFile: m.aclFile,
-          fileGroup: m.fileGroup,
-          reload: m.reloadPidFile
-            ? { pidFile: m.reloadPidFile }
-            : m.reloadCommand
-              ? { command: m.reloadCommand[0]!, args: m.reloadCommand.slice(1) }
-              : undefined,
-        })
-      : null;
+    this.mosquitto = MosquittoFiles.fromConfig(config.mqtt.mosquitto);
     const mediaStore = new MediaStore(path.join(config.dataDir, 'media'));
     const mediaRecords = new MediaRecords(this.db, now);
     const content = new ContentService({ db: this.db, areas, media: mediaRecords, now });
@@ -342,7 +331,8 @@ export class Centre {
       this.db.prepare('UPDATE terminals SET online = 0, status = 2').run();
     await this.broker.start();
     const { events, log } = this.services;
-    await subscribeTerminalReports(this.broker, events, log);
+    this.reports = new ReportSubscriptions(this.broker, events, log);
+    await this.reports.start();
     // Every terminal's target, published again: an embedded broker forgot its retained messages.
     const { targets, scheduleSource } = this.services;
     const r = await targets.refresh({ kind: 'all' }, { force: true });
@@ -391,6 +381,8 @@ export class Centre {
       await new Promise<void>((r) => server.close(() => r()));
     }
     await this.services.targets.whenIdle();
+    this.reports?.stop();
+    this.reports = null;
     await this.broker.stop();
     await this.credentialWrite.catch(() => {});
     this.stopAuditHead?.();

@@ -10,6 +10,14 @@ export interface AlertTargetState {
   phase: string | null;
 }
 
+/** A terminal's whole row for one alert, as the reports build it. */
+export interface AlertTargetProgress extends AlertTargetState {
+  reason: string | null;
+  attentionAt: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
 /** The revision an alert report speaks of: its commandId is `alertId@revision`. */
 export function revisionOf(e: Pick<OutcomeEvent, 'commandId' | 'broadcastId'>): number | null {
   const at = e.commandId.lastIndexOf('@');
@@ -28,42 +36,71 @@ export function advances(row: AlertTargetState, e: OutcomeEvent, revision: numbe
   return e.outcome === 2 && e.phase === 'message' && row.phase !== 'message';
 }
 
-/**
- * Stores alert reports (source 'alert') in alert_targets; called inside the ingest transaction. Only a terminal
- * listed for that alert can change its row (the terminal id comes from the topic). Returns whether it changed.
- */
-export function recordAlertOutcome(db: Db, tid: string, e: OutcomeEvent, receivedAt: number): boolean {
+/** The row after one report, or null when the report does not move it forward (pure). */
+export function applyAlertReport(row: AlertTargetProgress, e: OutcomeEvent): AlertTargetProgress | null {
   const revision = revisionOf(e);
-  if (revision === null) return false;
-  const row = cachedStatement(
-    db,
-    'SELECT revision, outcome, phase FROM alert_targets WHERE alert_id = ? AND terminal_id = ?',
-  ).get(e.broadcastId, tid) as AlertTargetState | undefined;
-  if (!row || !advances(row, e, revision)) return false;
+  if (revision === null || !advances(row, e, revision)) return null;
   const fresh = revision > row.revision;
   const attentionAt = e.outcome === 2 && e.phase === 'attention' ? (e.startedAt ?? e.at) : null;
   const startedAt = e.outcome === 2 && e.phase === 'message' ? (e.startedAt ?? e.at) : null;
-  cachedStatement(
-    db,
-    `UPDATE alert_targets SET revision = ?, outcome = ?, phase = ?, reason = ?,
-       attention_at = CASE WHEN ? THEN ? ELSE COALESCE(?, attention_at) END,
-       started_at = CASE WHEN ? THEN ? ELSE COALESCE(?, started_at) END,
-       ended_at = ?, updated_at = ? WHERE alert_id = ? AND terminal_id = ?`,
-  ).run(
+  return {
     revision,
-    e.outcome,
-    e.phase ?? (fresh ? null : row.phase),
-    e.reason ?? null,
-    fresh ? 1 : 0,
-    attentionAt,
-    attentionAt,
-    fresh ? 1 : 0,
-    startedAt,
-    startedAt,
-    e.endedAt ?? null,
-    receivedAt,
-    e.broadcastId,
-    tid,
-  );
-  return true;
+    outcome: e.outcome,
+    phase: e.phase ?? (fresh ? null : row.phase),
+    reason: e.reason ?? null,
+    // A new revision starts its times over; within one, a time once known is kept.
+    attentionAt: fresh ? attentionAt : (attentionAt ?? row.attentionAt),
+    startedAt: fresh ? startedAt : (startedAt ?? row.startedAt),
+    endedAt: e.endedAt ?? null,
+  };
+}
+
+/**
+ * Stores one terminal's alert reports (source 'alert') from one message in alert_targets; called inside the
+ * ingest transaction. Each alert's row is read once, the reports are folded over it in order, and it is
+ * written once. Only a terminal listed for that alert has a row to change (the terminal id comes from the
+ * topic). Returns the reports that moved a row forward, in order.
+ */
+export function recordAlertReports(
+  db: Db,
+  tid: string,
+  reports: readonly OutcomeEvent[],
+  receivedAt: number,
+): OutcomeEvent[] {
+  const byAlert = new Map<string, OutcomeEvent[]>();
+  for (const e of reports) byAlert.set(e.broadcastId, [...(byAlert.get(e.broadcastId) ?? []), e]);
+  const moved: OutcomeEvent[] = [];
+  for (const [alertId, events] of byAlert) {
+    const stored = cachedStatement(
+      db,
+      `SELECT revision, outcome, phase, reason, attention_at AS attentionAt, started_at AS startedAt,
+       ended_at AS endedAt FROM alert_targets WHERE alert_id = ? AND terminal_id = ?`,
+    ).get(alertId, tid) as AlertTargetProgress | undefined;
+    if (!stored) continue;
+    let row = stored;
+    for (const e of events) {
+      const next = applyAlertReport(row, e);
+      if (!next) continue;
+      row = next;
+      moved.push(e);
+    }
+    if (row === stored) continue;
+    cachedStatement(
+      db,
+      `UPDATE alert_targets SET revision = ?, outcome = ?, phase = ?, reason = ?, attention_at = ?, started_at = ?,
+       ended_at = ?, updated_at = ? WHERE alert_id = ? AND terminal_id = ?`,
+    ).run(
+      row.revision,
+      row.outcome,
+      row.phase,
+      row.reason,
+      row.attentionAt,
+      row.startedAt,
+      row.endedAt,
+      receivedAt,
+      alertId,
+      tid,
+    );
+  }
+  return moved;
 }

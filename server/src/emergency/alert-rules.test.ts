@@ -1,7 +1,7 @@
 import type { OutcomeEvent } from '@dlb/protocol';
 import { describe, expect, it } from 'vitest';
 import { alertPublications, alertTerminals, outermostCodes } from './alert-audience.ts';
-import { advances, revisionOf } from './alert-outcomes.ts';
+import { advances, applyAlertReport, revisionOf } from './alert-outcomes.ts';
 import type { AlertTargetRow } from './alert-store.ts';
 import { coverageOf } from './alert-view.ts';
 
@@ -68,6 +68,40 @@ describe('alert reports', () => {
     expect(advances(row, ev({ outcome: 1 }), 3)).toBe(true);
     expect(advances(row, ev({ outcome: 3 }), 1)).toBe(false);
     expect(advances({ revision: 2, outcome: 3, phase: 'message' }, ev({ outcome: 4 }), 2)).toBe(false);
+  });
+
+  it('folds one message of reports into the row: times kept within a revision, started over in a new one', () => {
+    const empty = {
+      revision: 0,
+      outcome: 0,
+      phase: null,
+      reason: null,
+      attentionAt: null,
+      startedAt: null,
+      endedAt: null,
+    };
+    const waiting = applyAlertReport(empty, ev({ outcome: 1, at: 10 }))!;
+    const tone = applyAlertReport(waiting, ev({ outcome: 2, phase: 'attention', startedAt: 11 }))!;
+    const message = applyAlertReport(tone, ev({ outcome: 2, phase: 'message', startedAt: 15 }))!;
+    expect(message).toMatchObject({
+      revision: 2,
+      outcome: 2,
+      phase: 'message',
+      attentionAt: 11,
+      startedAt: 15,
+    });
+    expect(applyAlertReport(message, ev({ outcome: 2, phase: 'attention', startedAt: 20 }))).toBeNull();
+    const played = applyAlertReport(message, ev({ outcome: 3, endedAt: 30 }))!;
+    expect(played).toMatchObject({
+      outcome: 3,
+      phase: 'message',
+      attentionAt: 11,
+      startedAt: 15,
+      endedAt: 30,
+    });
+    const next = applyAlertReport(played, ev({ outcome: 1, commandId: 'a1@3' }))!;
+    expect(next).toMatchObject({ revision: 3, outcome: 1, phase: null, attentionAt: null, startedAt: null });
+    expect(applyAlertReport(played, ev({ outcome: 4, commandId: 'a2@9' }))).toBeNull();
   });
 });
 

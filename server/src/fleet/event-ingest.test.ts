@@ -139,6 +139,35 @@ describe('event ingestion: stored once, acked contiguously, outcomes only move f
     ]);
   });
 
+  it('keeps the rest of a batch when one report breaks its transaction', () => {
+    // A database-level refusal of one report (here a trigger) rolls the batch back; each is then stored alone.
+    db.exec(`CREATE TRIGGER refuse_bad AFTER INSERT ON terminal_events WHEN NEW.outbox_id = 'outbox-bad-0000'
+      BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const logged: string[] = [];
+    const logging = new EventIngest(
+      db,
+      new TerminalService(db, new AreaService(db), provisioning, () => 1),
+      () => 5000,
+      (m) => logged.push(m),
+    );
+    const seen: string[] = [];
+    logging.onEvents((t) => seen.push(t));
+    const results = logging.ingestBatch([
+      { tid, payload: msg(outcome(1, 1), outcome(2, 2)) },
+      { tid: other, payload: msgFrom('outbox-bad-0000', outcome(1, 1)) },
+      { tid, payload: msg(outcome(3, 3)) },
+    ]);
+    expect(results).toEqual([
+      { outbox: OUTBOX, stored: 2, duplicates: 0, ackedUpTo: 2 },
+      null,
+      { outbox: OUTBOX, stored: 1, duplicates: 0, ackedUpTo: 3 },
+    ]);
+    expect(seen).toEqual([tid, tid]);
+    expect(logged.join('\n')).toContain(`保存终端 ${other} 的事件失败: refused`);
+    expect(outcomeOf(tid)).toBe(3);
+    expect(ingest.eventsOf(other)).toEqual([]);
+  });
+
   it('drops malformed messages and unknown terminals', () => {
     expect(ingest.ingestEvents(tid, Buffer.from('nope'))).toBeNull();
     expect(ingest.ingestEvents(tid, Buffer.from(JSON.stringify({ events: [outcome(1, 1)] })))).toBeNull(); // no outbox id

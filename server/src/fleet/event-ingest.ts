@@ -1,11 +1,13 @@
 import {
+  type EventsMessage,
   EventsMessageSchema,
   MAX_PAYLOAD_BYTES,
+  type OutcomeEvent,
   StateMessageSchema,
   type TerminalEvent,
 } from '@dlb/protocol';
 import { cachedStatement, type Db } from '../db/database.ts';
-import { recordAlertOutcome } from '../emergency/alert-outcomes.ts';
+import { recordAlertReports } from '../emergency/alert-outcomes.ts';
 import type { RealtimeBus, RealtimeEvent } from '../realtime/realtime-bus.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
@@ -14,6 +16,25 @@ export interface IngestResult {
   stored: number;
   duplicates: number;
   ackedUpTo: number;
+}
+
+/** A report whose shape and sender have been checked. */
+interface Decoded {
+  tid: string;
+  villageCode: string;
+  message: EventsMessage;
+  receivedAt: number;
+}
+
+/** What storing a report did, told to listeners and the console once its transaction has committed. */
+interface Stored {
+  tid: string;
+  villageCode: string;
+  receivedAt: number;
+  result: IngestResult;
+  fresh: TerminalEvent[];
+  alertChanges: Array<{ alertId: string; outcome: number; phase: string | null }>;
+  changed: Array<{ broadcastId: string; outcome: number; reason: string | null }>;
 }
 
 /** Lifecycle order: a late "waiting" never overwrites "played", and a final outcome is never replaced. */
@@ -25,6 +46,9 @@ const OUTCOME_RANK: Record<number, number> = { 0: 0, 1: 1, 2: 2, 3: 3, 4: 3, 5: 
  */
 export class EventIngest {
   private readonly listeners: Array<(tid: string, events: TerminalEvent[]) => void> = [];
+  /** Built once: better-sqlite3 wraps a function anew on every `transaction()` call. */
+  private readonly storeAll: (batch: ReadonlyArray<Decoded | null>) => Array<Stored | null>;
+  private readonly storeOne: (d: Decoded) => Stored;
 
   constructor(
     private readonly db: Db,
@@ -33,7 +57,12 @@ export class EventIngest {
     private readonly log: (msg: string) => void = () => {},
     /** The console's live feed; optional so the ingest works (and is tested) without one. */
     private readonly bus?: RealtimeBus,
-  ) {}
+  ) {
+    this.storeAll = db.transaction((batch: ReadonlyArray<Decoded | null>) =>
+      batch.map((d) => (d ? this.store(d) : null)),
+    );
+    this.storeOne = db.transaction((d: Decoded) => this.store(d));
+  }
 
   /** A listener's failure must never lose a terminal's report: storing has already happened. */
   private publish(e: RealtimeEvent): void {
@@ -60,169 +89,177 @@ export class EventIngest {
 
   /** Returns null when the message is not valid (it is logged and dropped). */
   ingestEvents(tid: string, payload: Buffer): IngestResult | null {
-    const staged = this.stage(tid, payload);
-    staged?.after();
-    return staged?.result ?? null;
+    return this.ingestBatch([{ tid, payload }])[0] ?? null;
   }
 
   /**
    * Many reports in one transaction (when every speaker reports at once, one commit per report was the centre's
-   * bottleneck). Each report is still stored or refused on its own (a savepoint each); the console hears of
-   * them only after the commit.
+   * bottleneck). Should one report break the transaction, each is stored again on its own, so one bad report
+   * never loses the others; the console hears of them only after the commit.
    */
   ingestBatch(items: ReadonlyArray<{ tid: string; payload: Buffer }>): Array<IngestResult | null> {
-    const staged = this.db.transaction(() =>
-      items.map((i) => {
+    const decoded = items.map((i) => this.decode(i.tid, i.payload));
+    let stored: Array<Stored | null>;
+    try {
+      stored = this.storeAll(decoded);
+    } catch {
+      stored = decoded.map((d) => {
+        if (!d) return null;
         try {
-          return this.stage(i.tid, i.payload);
+          return this.storeOne(d);
         } catch (e) {
-          this.log(`保存终端 ${i.tid} 的事件失败: ${(e as Error).message}`);
+          this.log(`保存终端 ${d.tid} 的事件失败: ${(e as Error).message}`);
           return null;
         }
-      }),
-    )();
-    for (const s of staged) s?.after();
-    return staged.map((s) => s?.result ?? null);
+      });
+    }
+    for (const s of stored) if (s) this.announce(s);
+    return stored.map((s) => s?.result ?? null);
   }
 
-  /** Stores a report; `after` tells listeners and the console, once the caller's transaction has committed. */
-  private stage(tid: string, payload: Buffer): { result: IngestResult; after: () => void } | null {
+  /** A report's shape and sender, checked before any write. */
+  private decode(tid: string, payload: Buffer): Decoded | null {
     const parsed = EventsMessageSchema.safeParse(this.parse(payload));
-    const terminal = parsed.success ? this.terminals.get(tid) : null;
-    if (!parsed.success || !terminal) {
+    const villageCode = parsed.success ? this.terminals.villageOf(tid) : null;
+    if (!parsed.success || villageCode === null) {
       this.log(`丢弃终端 ${tid} 的无效事件消息`);
       return null;
     }
-    const receivedAt = this.now();
-    const { outbox, events } = parsed.data;
+    return { tid, villageCode, message: parsed.data, receivedAt: this.now() };
+  }
+
+  /** Stores one decoded report; the caller holds the transaction. */
+  private store(d: Decoded): Stored {
+    const { tid, receivedAt } = d;
+    const { outbox, events } = d.message;
     const db = this.db;
+    const fresh: TerminalEvent[] = [];
+    const alertReports: OutcomeEvent[] = [];
+    const changed: Stored['changed'] = [];
+    const known = cachedStatement(
+      db,
+      'SELECT acked_seq FROM terminal_outboxes WHERE terminal_id = ? AND outbox_id = ?',
+    ).get(tid, outbox) as { acked_seq: number } | undefined;
+    // A terminal always sends from its oldest unacknowledged event, so the first message of a new outbox
+    // starts where its acknowledgements begin.
+    let acked = known?.acked_seq ?? Math.min(...events.map((e) => e.seq)) - 1;
+    if (!known) {
+      cachedStatement(
+        db,
+        'INSERT INTO terminal_outboxes (terminal_id, outbox_id, acked_seq, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)',
+      ).run(tid, outbox, acked, receivedAt, receivedAt);
+    }
     const insert = cachedStatement(
       db,
       `INSERT OR IGNORE INTO terminal_events
        (terminal_id, outbox_id, seq, type, at, received_at, command_id, broadcast_id, outcome, reason, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const current = cachedStatement(
+    for (const e of events) {
+      const isOutcome = e.type === 'outcome';
+      const info = insert.run(
+        tid,
+        outbox,
+        e.seq,
+        e.type,
+        e.at,
+        receivedAt,
+        e.commandId ?? null,
+        isOutcome ? e.broadcastId : null,
+        isOutcome ? e.outcome : null,
+        e.reason ?? null,
+        JSON.stringify(e),
+      );
+      if (info.changes === 0) continue;
+      fresh.push(e);
+      if (!isOutcome) continue;
+      if (e.source === 'alert') alertReports.push(e);
+      else if (e.source === 'schedule') this.recordPlay(tid, e, receivedAt);
+      else if (this.recordBroadcast(tid, e, receivedAt))
+        changed.push({ broadcastId: e.broadcastId, outcome: e.outcome, reason: e.reason ?? null });
+    }
+    const alertChanges = recordAlertReports(db, tid, alertReports, receivedAt).map((e) => ({
+      alertId: e.broadcastId,
+      outcome: e.outcome,
+      phase: e.phase ?? null,
+    }));
+    // Every seq in this message is stored now (new or before); past them, only an earlier message can fill in.
+    const inMessage = new Set(events.map((e) => e.seq));
+    while (inMessage.has(acked + 1)) acked += 1;
+    const exists = cachedStatement(
       db,
-      'SELECT outcome FROM broadcast_targets WHERE broadcast_id = ? AND terminal_id = ?',
+      'SELECT 1 FROM terminal_events WHERE terminal_id = ? AND outbox_id = ? AND seq = ?',
     );
-    const update = cachedStatement(
+    while (exists.get(tid, outbox, acked + 1)) acked += 1;
+    cachedStatement(
       db,
-      `UPDATE broadcast_targets SET outcome = ?, reason = ?, started_at = COALESCE(?, started_at),
-       ended_at = COALESCE(?, ended_at), updated_at = ? WHERE broadcast_id = ? AND terminal_id = ?`,
-    );
-    const playRow = cachedStatement(
-      db,
+      'UPDATE terminal_outboxes SET acked_seq = ?, last_seen = ? WHERE terminal_id = ? AND outbox_id = ?',
+    ).run(acked, receivedAt, tid, outbox);
+    cachedStatement(db, 'UPDATE terminals SET last_seen = ? WHERE id = ?').run(receivedAt, tid);
+    return {
+      tid,
+      villageCode: d.villageCode,
+      receivedAt,
+      fresh,
+      alertChanges,
+      changed,
+      result: { outbox, stored: fresh.length, duplicates: events.length - fresh.length, ackedUpTo: acked },
+    };
+  }
+
+  /** A scheduled entry's outcome: commandId is the entry id, broadcastId its programme. */
+  private recordPlay(tid: string, e: OutcomeEvent, receivedAt: number): void {
+    const row = cachedStatement(
+      this.db,
       'SELECT outcome FROM schedule_plays WHERE terminal_id = ? AND entry_id = ?',
-    );
-    const upsertPlay = cachedStatement(
-      db,
+    ).get(tid, e.commandId) as { outcome: number } | undefined;
+    if (row && OUTCOME_RANK[e.outcome]! <= OUTCOME_RANK[row.outcome]!) return;
+    cachedStatement(
+      this.db,
       `INSERT INTO schedule_plays (terminal_id, entry_id, programme_id, outcome, reason, started_at, ended_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(terminal_id, entry_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
        started_at = COALESCE(excluded.started_at, started_at), ended_at = COALESCE(excluded.ended_at, ended_at),
        updated_at = excluded.updated_at`,
+    ).run(
+      tid,
+      e.commandId,
+      e.broadcastId,
+      e.outcome,
+      e.reason ?? null,
+      e.startedAt ?? null,
+      e.endedAt ?? null,
+      receivedAt,
     );
-    const exists = cachedStatement(
-      db,
-      'SELECT 1 FROM terminal_events WHERE terminal_id = ? AND outbox_id = ? AND seq = ?',
-    );
-    const fresh: TerminalEvent[] = [];
-    // Outcome changes are pushed to the console only once the transaction has committed.
-    const changed: Array<{ broadcastId: string; outcome: number; reason: string | null }> = [];
-    const alertChanges: Array<{ alertId: string; outcome: number; phase: string | null }> = [];
-    const result = db.transaction(() => {
-      const known = cachedStatement(
-        db,
-        'SELECT acked_seq FROM terminal_outboxes WHERE terminal_id = ? AND outbox_id = ?',
-      ).get(tid, outbox) as { acked_seq: number } | undefined;
-      // A terminal always sends from its oldest unacknowledged event, so the first message of a new outbox
-      // starts where its acknowledgements begin.
-      let acked = known?.acked_seq ?? Math.min(...events.map((e) => e.seq)) - 1;
-      if (!known) {
-        cachedStatement(
-          db,
-          'INSERT INTO terminal_outboxes (terminal_id, outbox_id, acked_seq, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)',
-        ).run(tid, outbox, acked, receivedAt, receivedAt);
-      }
-      let stored = 0;
-      for (const e of events) {
-        const isOutcome = e.type === 'outcome';
-        const info = insert.run(
-          tid,
-          outbox,
-          e.seq,
-          e.type,
-          e.at,
-          receivedAt,
-          e.commandId ?? null,
-          isOutcome ? e.broadcastId : null,
-          isOutcome ? e.outcome : null,
-          e.reason ?? null,
-          JSON.stringify(e),
-        );
-        if (info.changes === 0) continue;
-        stored += 1;
-        fresh.push(e);
-        if (isOutcome && e.source === 'schedule') {
-          // A scheduled entry: commandId is the entry id, broadcastId its programme.
-          const row = playRow.get(tid, e.commandId) as { outcome: number } | undefined;
-          if (!row || OUTCOME_RANK[e.outcome]! > OUTCOME_RANK[row.outcome]!) {
-            upsertPlay.run(
-              tid,
-              e.commandId,
-              e.broadcastId,
-              e.outcome,
-              e.reason ?? null,
-              e.startedAt ?? null,
-              e.endedAt ?? null,
-              receivedAt,
-            );
-          }
-        } else if (isOutcome && e.source === 'alert') {
-          if (recordAlertOutcome(db, tid, e, receivedAt))
-            alertChanges.push({ alertId: e.broadcastId, outcome: e.outcome, phase: e.phase ?? null });
-        } else if (isOutcome) {
-          const row = current.get(e.broadcastId, tid) as { outcome: number } | undefined;
-          // Only a target of that broadcast can change its outcome; the terminal id comes from the topic.
-          if (row && OUTCOME_RANK[e.outcome]! > OUTCOME_RANK[row.outcome]!) {
-            update.run(
-              e.outcome,
-              e.reason ?? null,
-              e.startedAt ?? null,
-              e.endedAt ?? null,
-              receivedAt,
-              e.broadcastId,
-              tid,
-            );
-            changed.push({ broadcastId: e.broadcastId, outcome: e.outcome, reason: e.reason ?? null });
-          }
-        }
-      }
-      while (exists.get(tid, outbox, acked + 1)) acked += 1;
-      cachedStatement(
-        db,
-        'UPDATE terminal_outboxes SET acked_seq = ?, last_seen = ? WHERE terminal_id = ? AND outbox_id = ?',
-      ).run(acked, receivedAt, tid, outbox);
-      cachedStatement(db, 'UPDATE terminals SET last_seen = ? WHERE id = ?').run(receivedAt, tid);
-      return { outbox, stored, duplicates: events.length - stored, ackedUpTo: acked };
-    })();
-    return {
-      result,
-      after: () => this.announce(tid, terminal.villageCode, receivedAt, fresh, alertChanges, changed),
-    };
   }
 
-  private announce(
-    tid: string,
-    villageCode: string,
-    receivedAt: number,
-    fresh: TerminalEvent[],
-    alertChanges: ReadonlyArray<{ alertId: string; outcome: number; phase: string | null }>,
-    changed: ReadonlyArray<{ broadcastId: string; outcome: number; reason: string | null }>,
-  ): void {
-    if (fresh.length > 0) for (const l of this.listeners) l(tid, fresh);
-    for (const c of alertChanges) {
+  /** A live broadcast's outcome; only a target of that broadcast can change it. Returns whether it changed. */
+  private recordBroadcast(tid: string, e: OutcomeEvent, receivedAt: number): boolean {
+    const row = cachedStatement(
+      this.db,
+      'SELECT outcome FROM broadcast_targets WHERE broadcast_id = ? AND terminal_id = ?',
+    ).get(e.broadcastId, tid) as { outcome: number } | undefined;
+    if (!row || OUTCOME_RANK[e.outcome]! <= OUTCOME_RANK[row.outcome]!) return false;
+    cachedStatement(
+      this.db,
+      `UPDATE broadcast_targets SET outcome = ?, reason = ?, started_at = COALESCE(?, started_at),
+       ended_at = COALESCE(?, ended_at), updated_at = ? WHERE broadcast_id = ? AND terminal_id = ?`,
+    ).run(
+      e.outcome,
+      e.reason ?? null,
+      e.startedAt ?? null,
+      e.endedAt ?? null,
+      receivedAt,
+      e.broadcastId,
+      tid,
+    );
+    return true;
+  }
+
+  private announce(s: Stored): void {
+    const { tid, villageCode, receivedAt } = s;
+    if (s.fresh.length > 0) for (const l of this.listeners) l(tid, s.fresh);
+    for (const c of s.alertChanges) {
       this.publish({
         type: 'alert:outcome',
         alertId: c.alertId,
@@ -233,7 +270,7 @@ export class EventIngest {
         at: receivedAt,
       });
     }
-    for (const c of changed) {
+    for (const c of s.changed) {
       this.publish({
         type: 'broadcast:outcome',
         broadcastId: c.broadcastId,

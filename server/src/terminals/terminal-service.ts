@@ -135,6 +135,14 @@ export class TerminalService {
     return r ? toTerminal(r) : null;
   }
 
+  /** The village an (existing) terminal stands in; the report path's lookup, without the whole row. */
+  villageOf(id: string): string | null {
+    const r = cachedStatement(this.db, 'SELECT village_code FROM terminals WHERE id = ?').get(id) as
+      | { village_code: string }
+      | undefined;
+    return r?.village_code ?? null;
+  }
+
   require(id: string): Terminal {
     const t = this.get(id);
     if (!t) throw notFound('unknown_terminal', `终端 ${id} 不存在`);

@@ -39,6 +39,32 @@ export class MosquittoFiles {
     this.mode = opts.mode ?? 0o640;
   }
 
+  /** From the centre's `mqtt.mosquitto` settings; null when it writes no files. */
+  static fromConfig(
+    m:
+      | {
+          passwordFile: string;
+          aclFile: string;
+          fileGroup?: string;
+          reloadPidFile?: string;
+          reloadCommand?: string[];
+        }
+      | undefined,
+  ): MosquittoFiles | null {
+    if (!m) return null;
+    const reload: MosquittoReload | undefined = m.reloadPidFile
+      ? { pidFile: m.reloadPidFile }
+      : m.reloadCommand
+        ? { command: m.reloadCommand[0]!, args: m.reloadCommand.slice(1) }
+        : undefined;
+    return new MosquittoFiles({
+      passwordFile: m.passwordFile,
+      aclFile: m.aclFile,
+      ...(m.fileGroup !== undefined && { fileGroup: m.fileGroup }),
+      ...(reload && { reload }),
+    });
+  }
+
   write(input: MosquittoFilesInput): Promise<void> {
     const run = this.queue.then(() => this.writeNow(input));
     this.queue = run.catch(() => undefined);
