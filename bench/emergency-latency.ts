@@ -110,6 +110,7 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       READY_TIMEOUT_MS,
       250,
     ).catch((e: Error) => log(`  ${e.message}: measuring anyway`));
+    await fleet.settled();
     const rssCentre = rssMb();
     log(
       `  ${st.ready}/${n} agents hold their target with attention tone ${st.attentionSha.slice(0, 8)}… cached, after ${secs(f0)} s; centre process RSS ${rssCentre} MB`,
@@ -212,6 +213,7 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       // here, not inside the next round.
       await sleep(ALERT_TARGET_DELAY_MS + 200);
       await quiet(centre);
+      await fleet.settled();
     }
     link.publish = originalPublish;
     await spy.endAsync(true);

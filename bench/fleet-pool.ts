@@ -37,7 +37,15 @@ export type FleetRequest =
 
 export type FleetReply =
   | { type: 'started'; id: number }
-  | { type: 'status'; id: number; connected: number; ready: number; attentionSha: string }
+  | {
+      type: 'status';
+      id: number;
+      connected: number;
+      ready: number;
+      attentionSha: string;
+      /** Changes whenever a terminal takes a new target: the bench waits for it to settle between rounds. */
+      targetActivity: number;
+    }
   | { type: 'attention'; id: number; starts: Array<[string, number]>; tally: Tally }
   | { type: 'profiled'; id: number }
   | { type: 'stopped'; id: number }
@@ -142,13 +150,34 @@ export class FleetPool {
     return this.slices.map((s) => s.child.pid ?? 0);
   }
 
-  async status(): Promise<{ connected: number; ready: number; attentionSha: string }> {
+  async status(): Promise<{
+    connected: number;
+    ready: number;
+    attentionSha: string;
+    targetActivity: number;
+  }> {
     const all = await Promise.all(this.slices.map((s) => s.ask<'status'>({ type: 'status' })));
     return {
       connected: all.reduce((a, r) => a + r.connected, 0),
       ready: all.reduce((a, r) => a + r.ready, 0),
       attentionSha: all.find((r) => r.attentionSha)?.attentionSha ?? '',
+      targetActivity: all.reduce((a, r) => a + r.targetActivity, 0),
     };
+  }
+
+  /**
+   * Every terminal has taken the targets published so far (an alert's and a cancel's target refreshes reach
+   * every terminal, and each verifies its own: seconds of fleet CPU that must not run into the next round).
+   */
+  async settled(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = (await this.status()).targetActivity;
+    for (let still = 0; still < 2 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = (await this.status()).targetActivity;
+      still = now === last ? still + 1 : 0;
+      last = now;
+    }
   }
 
   /** Each terminal's first attention-tone start for the alert (host clock), and the summed tallies. */

@@ -45,7 +45,16 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
           attentionSha = att.sha256;
         }
       }
-      return { type: 'status', id: req.id, connected: sim?.connectedCount() ?? 0, ready, attentionSha };
+      // Versions are epoch-ms based: their low digits change with every new target.
+      const targetActivity = agents.reduce((sum, a) => sum + ((a.target?.body.version ?? 0) % 1_000_000), 0);
+      return {
+        type: 'status',
+        id: req.id,
+        connected: sim?.connectedCount() ?? 0,
+        ready,
+        attentionSha,
+        targetActivity,
+      };
     }
     case 'attention': {
       const starts = sim ? [...sim.attention.firstBy(req.alertId).entries()] : [];

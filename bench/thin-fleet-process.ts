@@ -4,8 +4,10 @@
  * connection with its own credentials and subscriptions; the agent's full command check (size, envelope shape,
  * key id, SM2 signature, expiry, freshness, replay, audience: `checkCommand`); the attention tone taken as
  * cached (as it is on every terminal, see the target's `attention`); and its report, in the wire format
- * (`terminal/{tid}/events`, QoS 1), marked `phase: 'attention'`. Not done here: the player, the ledgers and the
- * on-disk outbox (the full agents, `--fleet agents`, do all of that).
+ * (`terminal/{tid}/events`, QoS 1), marked `phase: 'attention'`. Like an agent, each takes its own retained
+ * target (full check with its own SM2 verification: every target is different) and is ready once that target
+ * names the attention tone. Not done here: the download of that tone, the player, the ledgers and the on-disk
+ * outbox (the full agents, `--fleet agents`, do all of that).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,7 @@ import {
   MemoryReplayGuard,
   terminalReadTopics,
   topics,
+  verifyTarget,
 } from '@dlb/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FleetReply, FleetRequest } from './fleet-pool.ts';
@@ -28,6 +31,9 @@ const profile = processProfile('thin-fleet');
 
 interface Thin {
   cfg: AgentConfig;
+  targetTopic: string;
+  targetVersion: number;
+  attentionSha: string | null;
   client: MqttClient;
   keys: Map<string, string>;
   replay: MemoryReplayGuard;
@@ -39,8 +45,19 @@ const thins: Thin[] = [];
 const starts = new Map<string, Map<string, number>>();
 const received = new Map<string, number>();
 let connected = 0;
+let targetsTaken = 0;
+
+/** A new retained target: checked as the agent's target keeper does, kept if newer. */
+function onTarget(t: Thin, payload: Buffer): void {
+  const v = verifyTarget(payload, { keys: t.keys, now: Date.now(), maxSkewMs: t.cfg.maxSkewMs });
+  if (!v.ok || v.envelope.body.tid !== t.cfg.terminalId || v.envelope.body.version <= t.targetVersion) return;
+  t.targetVersion = v.envelope.body.version;
+  t.attentionSha = v.envelope.body.attention?.sha256 ?? null;
+  targetsTaken++;
+}
 
 function onMessage(t: Thin, topic: string, payload: Buffer, decodeMemo: DecodeMemo | undefined) {
+  if (topic === t.targetTopic) return onTarget(t, payload);
   const res = checkCommand(topic, payload, {
     self: { terminalId: t.cfg.terminalId, areaChain: t.cfg.areaChain, groups: t.cfg.groups },
     keys: t.keys,
@@ -103,6 +120,9 @@ async function start(configs: AgentConfigInput[], shared: boolean): Promise<void
         });
         const t: Thin = {
           cfg,
+          targetTopic: topics.terminalTarget(cfg.terminalId),
+          targetVersion: 0,
+          attentionSha: null,
           client,
           keys: new Map(cfg.serverKeys.map((k) => [k.kid, k.publicKey])),
           replay: new MemoryReplayGuard(),
@@ -134,9 +154,18 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
         req.shareSignatureChecks,
       );
       return { type: 'started', id: req.id };
-    case 'status':
-      // The attention tone is taken as cached: a thin terminal is ready once connected.
-      return { type: 'status', id: req.id, connected, ready: connected, attentionSha: 'assumed' };
+    case 'status': {
+      // Ready: its target names the attention tone (taken as cached, as the full agents download it).
+      const ready = thins.filter((t) => t.attentionSha !== null);
+      return {
+        type: 'status',
+        id: req.id,
+        connected,
+        ready: ready.length,
+        attentionSha: ready[0]?.attentionSha ?? '',
+        targetActivity: targetsTaken,
+      };
+    }
     case 'attention': {
       const got = received.get(req.alertId) ?? 0;
       return {

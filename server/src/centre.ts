@@ -322,7 +322,11 @@ export class Centre {
     await firstStart(this.services, this.opts.announce ?? console.log);
     await this.services.mediaStore.sweepTemp();
     // Before the first targets go out, so every terminal's target pins the attention tone from the start.
-    this.emergency.start((scope) => this.services.targets.touch(scope), this.services.log);
+    this.emergency.start(
+      (scope) => this.services.targets.touch(scope),
+      this.services.log,
+      () => this.reports?.busy() ?? false,
+    );
     await this.emergency.ready;
     await this.syncBrokerCredentials();
     // The embedded broker starts with no connections: whoever was online must reconnect to say so.

@@ -11,6 +11,7 @@ import type { MediaRecords } from '../media-library/media-records.ts';
 import type { TargetExtras, TargetScope } from '../schedule/target-publisher.ts';
 import type { OfflineSpeechEngine } from '../tts/espeak-offline.ts';
 import { synthesiseToMedia } from '../tts/speech-to-media.ts';
+import { runWhenQuiet } from '../util/run-when-quiet.ts';
 import type { AlertTerminal } from './alert-audience.ts';
 import { AlertService } from './alert-service.ts';
 import { AlertStore } from './alert-store.ts';
@@ -21,10 +22,13 @@ import { EmergencyMedia } from './emergency-media.ts';
 
 /**
  * Targets also carry alerts (for terminals that come back later), but recompiling and signing thousands of
- * targets must not compete with the alert command and the first reports: the command goes out at once, the
- * targets follow after this delay.
+ * targets (and every terminal verifying its new one) must not compete with the alert command and the terminals'
+ * reports: the command goes out at once; the targets follow after this delay, and after the reports have paused
+ * (looked at every ALERT_TARGET_STEP_MS), but never later than ALERT_TARGET_MAX_DELAY_MS.
  */
 export const ALERT_TARGET_DELAY_MS = 2000;
+export const ALERT_TARGET_STEP_MS = 250;
+export const ALERT_TARGET_MAX_DELAY_MS = 15_000;
 
 export interface EmergencyModuleDeps {
   db: Db;
@@ -55,7 +59,8 @@ export class EmergencyModule {
   readonly capSources: CapSources;
   readonly capFeed: CapFeed;
   private touchTargets: (scope: TargetScope) => void = () => {};
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private reportsBusy: () => boolean = () => false;
+  private readonly timers = new Set<() => void>();
   private prepared = false;
   private inForceCache: { at: number; list: ReturnType<AlertStore['inForce']> } | null = null;
 
@@ -127,8 +132,13 @@ export class EmergencyModule {
   }
 
   /** Starts making the attention tone and drill notice; `ready` resolves when done (or failed, logged). */
-  start(touchTargets: (scope: TargetScope) => void, log: (msg: string) => void): void {
+  start(
+    touchTargets: (scope: TargetScope) => void,
+    log: (msg: string) => void,
+    reportsBusy: () => boolean = () => false,
+  ): void {
     this.touchTargets = touchTargets;
+    this.reportsBusy = reportsBusy;
     this.ready = this.media.prepare().then(
       async () => {
         this.prepared = true;
@@ -143,18 +153,26 @@ export class EmergencyModule {
   ready: Promise<void> = Promise.resolve();
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
     await this.ready;
   }
 
   private later(scopes: readonly TargetScope[]): void {
     this.inForceCache = null;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      for (const s of scopes) this.touchTargets(s);
-    }, ALERT_TARGET_DELAY_MS);
-    this.timers.add(t);
+    const cancel = runWhenQuiet(
+      () => {
+        this.timers.delete(cancel);
+        for (const s of scopes) this.touchTargets(s);
+      },
+      {
+        minMs: ALERT_TARGET_DELAY_MS,
+        maxMs: ALERT_TARGET_MAX_DELAY_MS,
+        stepMs: ALERT_TARGET_STEP_MS,
+        busy: () => this.reportsBusy(),
+      },
+    );
+    this.timers.add(cancel);
   }
 
   /** What a terminal's target adds: the attention tone to pin, whether it takes drills, and alerts in force. */
