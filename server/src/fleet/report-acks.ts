@@ -56,6 +56,11 @@ export class ReportAcks {
     this.arm();
   }
 
+  /** Milliseconds since the last report arrived. */
+  msSinceReport(): number {
+    return this.now() - this.lastReportAt;
+  }
+
   /** How many acks are held now. */
   get pending(): number {
     return this.held.size;

@@ -14,7 +14,6 @@ const REPORT_BATCH = 500;
 export class ReportSubscriptions {
   private readonly queue: Array<{ tid: string; payload: Buffer }> = [];
   private draining = false;
-  private lastReportAt = 0;
   private readonly acks: ReportAcks;
 
   constructor(
@@ -37,7 +36,6 @@ export class ReportSubscriptions {
     await this.broker.subscribe(topics.allTerminalEvents, (topic, payload) => {
       const t = parseTerminalTopic(topic);
       if (!t) return;
-      this.lastReportAt = Date.now();
       this.acks.noteReport();
       this.queue.push({ tid: t.tid, payload });
       if (!this.draining) {
@@ -62,7 +60,7 @@ export class ReportSubscriptions {
 
   /** Whether reports are still pouring in (one arrived within `withinMs`, or some wait to be stored). */
   busy(withinMs = 250): boolean {
-    return this.queue.length > 0 || Date.now() - this.lastReportAt < withinMs;
+    return this.queue.length > 0 || this.acks.msSinceReport() < withinMs;
   }
 
   /** Held acks are dropped: their terminals send again after reconnecting, and are acked then. */
