@@ -105,7 +105,7 @@ describe('renderForTerminals', () => {
     const out0 = () => path.join(out, 'refused.mp3');
 
     it('a WAV cut mid-sample: 422 corrupt_audio', async () => {
-      await expectNoOutputAfter(renderForTerminals(at('cut.wav'), out0(), tools), {
+      await expectNoOutputAfter(() => renderForTerminals(at('cut.wav'), out0(), tools), {
         status: 422,
         code: 'corrupt_audio',
         message: '音频文件已损坏或不完整',
@@ -113,38 +113,53 @@ describe('renderForTerminals', () => {
     });
 
     it('a WAV that is only a header: 422 empty_audio', async () => {
-      await expectNoOutputAfter(renderForTerminals(at('header-only.wav'), out0(), tools), {
+      await expectNoOutputAfter(() => renderForTerminals(at('header-only.wav'), out0(), tools), {
         status: 422,
         code: 'empty_audio',
       });
     });
 
     it('digital silence: 422 silent_audio', async () => {
-      await expectNoOutputAfter(renderForTerminals(at('silent.wav'), out0(), tools), {
+      await expectNoOutputAfter(() => renderForTerminals(at('silent.wav'), out0(), tools), {
         status: 422,
         code: 'silent_audio',
       });
     });
 
     it('a playlist posing as audio (never followed)', async () => {
-      await expectNoOutputAfter(renderForTerminals(at('playlist.part'), out0(), tools), {
+      await expectNoOutputAfter(() => renderForTerminals(at('playlist.part'), out0(), tools), {
         status: 422,
         code: 'corrupt_audio',
       });
     });
 
     it('an encoder failure after the measuring pass succeeded: an internal error, not the file', async () => {
-      const p = renderForTerminals(at('tone.wav'), out0(), tools, { sampleRate: 1000 });
-      await expectNoOutputAfter(p, { message: expect.stringMatching(/^ffmpeg encode failed/) });
-      await expect(p).rejects.not.toHaveProperty('status');
+      const error = await expectNoOutputAfter(
+        () => renderForTerminals(at('tone.wav'), out0(), tools, { sampleRate: 1000 }),
+        {
+          message: expect.stringMatching(/^ffmpeg encode failed/),
+        },
+      );
+      expect(error).not.toHaveProperty('status');
     });
   });
 });
 
-async function expectNoOutputAfter(p: Promise<unknown>, error: Record<string, unknown>): Promise<void> {
+/** Lists the output folder before the render starts, so the render's rejection always has a handler. */
+async function expectNoOutputAfter(
+  render: () => Promise<unknown>,
+  error: Record<string, unknown>,
+): Promise<unknown> {
   const before = await readdir(out);
-  await expect(p).rejects.toMatchObject(error);
+  const failure = await render().then(
+    () => {
+      throw new Error('the render succeeded; a failure was expected');
+    },
+    (e: unknown) => e,
+  );
+  expect(failure).toMatchObject(error);
   expect(await readdir(out)).toEqual(before);
+  return failure;
 }
 
 describe('fixtures sanity', () => {
