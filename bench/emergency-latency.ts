@@ -7,7 +7,10 @@
  *
  *   npm run bench:emergency -- --counts 1000,5000 [--rounds 3] [--broker mosquitto|embedded]
  *                              [--processes 2] [--verify shared|each] [--fleet agents|thin]
- *                              [--profile-round N, with BENCH_CPU_PROF=<dir>]
+ *                              [--warmup 1] [--profile-round N, with BENCH_CPU_PROF=<dir>]
+ *
+ * `--warmup` alerts go first and are printed but not counted: a centre that has been running has its report
+ * path compiled by the JIT from routine reports and heartbeats, which the thin terminals never send.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -24,6 +27,7 @@ import { cpuMsOf, processProfile } from './process-profile.ts';
 const args = parseArgs();
 const COUNTS = (args.get('counts') ?? '1000,5000').split(',').map(Number);
 const ROUNDS = Number(args.get('rounds') ?? 3);
+const WARMUP = Number(args.get('warmup') ?? 1);
 const BROKER = (args.get('broker') ?? 'mosquitto') as 'mosquitto' | 'embedded';
 const TONE_S = Number(args.get('tone-s') ?? 1);
 const READY_TIMEOUT_MS = Number(args.get('ready-timeout-s') ?? 600) * 1000;
@@ -61,6 +65,8 @@ interface Result {
   tone: number[];
   report: number[];
   rounds: Round[];
+  /** The uncounted first alerts (`--warmup`). */
+  warmups: Round[];
   commandBytes: number;
   checkMs: number | null;
   rssCentre: number;
@@ -145,15 +151,17 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
     await quiet(centre);
 
     const rounds: Round[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
+    const warmups: Round[] = [];
+    for (let round = 1 - WARMUP; round <= ROUNDS; round++) {
+      const label = round < 1 ? `warm-up ${round + WARMUP} (not counted)` : `round ${round}`;
       const body = {
         level: 'red',
         eventCode: '11B01',
         issuer: '县应急管理局（基准测试）',
         area: { codes: [county] },
         expiresAt: Date.now() + 600_000,
-        title: `基准测试预警 第${round}轮`,
-        text: `这是第${round}轮应急延迟基准测试，测得从发布到提示音的时间。`,
+        title: `基准测试预警 ${round < 1 ? '预热' : `第${round}轮`}`,
+        text: '这是应急延迟基准测试，测得从发布到提示音的时间。',
         mediaSha256: tone.media.sha256,
         repeat: 1,
         intervalSec: 0,
@@ -167,7 +175,7 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       const { alert } = await officer.call<{ alert: { id: string } }>('POST', '/api/alerts', body);
       const apiMs = Date.now() - t0;
       await until('attention reports', () => (reports.get(alert.id)?.size ?? 0) >= n, 30_000, 20).catch(
-        (e: Error) => log(`  round ${round}: ${e.message}`),
+        (e: Error) => log(`  ${label}: ${e.message}`),
       );
       const cpu1 = cpuPids.map(cpuMsOf);
       const wall = Date.now() - t0;
@@ -186,10 +194,8 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
           ? { centre: used[0]!, broker: used[1]!, fleet: used.slice(2).reduce((a, b) => a + b, 0), wall }
           : null,
       };
-      rounds.push(r);
-      log(
-        `  round ${round}: ${r.reported}/${n} reports at the centre: ${r.report.length ? fmt(r.report) : '—'}`,
-      );
+      (round < 1 ? warmups : rounds).push(r);
+      log(`  ${label}: ${r.reported}/${n} reports at the centre: ${r.report.length ? fmt(r.report) : '—'}`);
       log(`           ${r.sounded}/${n} tones on the terminals:  ${r.tone.length ? fmt(r.tone) : '—'}`);
       log(
         `    centre hands command to broker link at ${r.pubMs} ms, HTTP answered at ${apiMs} ms; spy (one more subscriber) saw it at ${spyAt ? spyAt - t0 : '—'} ms; first tone ${Math.min(...r.tone)} ms, first report ${Math.min(...r.report)} ms`,
@@ -254,6 +260,7 @@ async function runCount(n: number, dataBase: string): Promise<Result> {
       tone: rounds.flatMap((r) => r.tone),
       report: rounds.flatMap((r) => r.report),
       rounds,
+      warmups,
       commandBytes: bytes,
       checkMs,
       rssCentre,
@@ -290,6 +297,10 @@ function summarise(r: Result): void {
   console.log(
     `  API → report received by the centre:    ${fmt(r.report)}  (${per((x) => x.reported)} of ${r.n})`,
   );
+  for (const [i, w] of r.warmups.entries())
+    console.log(
+      `  warm-up alert ${i + 1} (not counted):      report p99 ${w.report.length ? pct(w.report, 99) : '—'} ms, tone p99 ${w.tone.length ? pct(w.tone, 99) : '—'} ms`,
+    );
   const avg = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
   console.log(
     `  centre hands the command to the broker ${avg(r.rounds.map((x) => x.pubMs))} ms after the API call (mean)`,

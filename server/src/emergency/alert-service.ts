@@ -272,7 +272,6 @@ export class AlertService {
       );
   }
 
-  /** Publishes the revision's command at once, then records its targets and refreshes their targets. */
   /** The terminals an alert reaches now; none is refused before anything is stored or sent. */
   private reach(a: Pick<AlertRecord, 'area' | 'drill'>): AlertTerminal[] {
     const reached = alertTerminals(a.area, a.drill, this.enabledTerminals());
@@ -284,18 +283,23 @@ export class AlertService {
     return reached;
   }
 
+  /** Publishes the revision's command at once, then records its targets and refreshes their targets. */
   private async sound(a: AlertRecord, reached = this.reach(a)): Promise<void> {
-    await this.deps.publisher.send(
+    const published = this.deps.publisher.send(
       `${a.id}r${a.revision}`,
       alertPublications(a.area, a.drill, reached),
       (audience) => ({ kind: 'alert', body: this.bodyFor(a, audience) }),
       a.expiresAt,
     );
+    // The command is on its way (signed and written to the broker link before `send` first yields); the target
+    // rows are written while the broker fans it out, not after its acknowledgement, which at 5000 terminals
+    // comes ~200 ms later, so the first reports never wait behind them.
     this.deps.store.setTargets(
       a.id,
       reached.map((t) => t.id),
       this.deps.now(),
     );
+    await published;
     this.deps.touchTargets(this.scopesOf(a, reached));
   }
 

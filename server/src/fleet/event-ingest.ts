@@ -3,6 +3,7 @@ import {
   EventsMessageSchema,
   MAX_PAYLOAD_BYTES,
   type OutcomeEvent,
+  type StateMessage,
   StateMessageSchema,
   type TerminalEvent,
 } from '@dlb/protocol';
@@ -23,6 +24,13 @@ interface Decoded {
   tid: string;
   villageCode: string;
   message: EventsMessage;
+  receivedAt: number;
+}
+
+interface DecodedState {
+  tid: string;
+  villageCode: string;
+  state: StateMessage;
   receivedAt: number;
 }
 
@@ -49,6 +57,7 @@ export class EventIngest {
   /** Built once: better-sqlite3 wraps a function anew on every `transaction()` call. */
   private readonly storeAll: (batch: ReadonlyArray<Decoded | null>) => Array<Stored | null>;
   private readonly storeOne: (d: Decoded) => Stored;
+  private readonly storeStates: (states: readonly DecodedState[]) => void;
 
   constructor(
     private readonly db: Db,
@@ -62,6 +71,9 @@ export class EventIngest {
       batch.map((d) => (d ? this.store(d) : null)),
     );
     this.storeOne = db.transaction((d: Decoded) => this.store(d));
+    this.storeStates = db.transaction((states: readonly DecodedState[]) => {
+      for (const d of states) terminals.recordState(d.tid, d.state, d.receivedAt);
+    });
   }
 
   /** A listener's failure must never lose a terminal's report: storing has already happened. */
@@ -284,24 +296,54 @@ export class EventIngest {
   }
 
   ingestState(tid: string, payload: Buffer): boolean {
-    const parsed = StateMessageSchema.safeParse(this.parse(payload));
-    const terminal = parsed.success ? this.terminals.get(tid) : null;
-    if (!parsed.success || !terminal) return false;
-    const state = parsed.data;
-    const receivedAt = this.now();
-    this.terminals.recordState(tid, state, receivedAt);
+    return this.ingestStates([{ tid, payload }])[0] ?? false;
+  }
+
+  /**
+   * Many state messages in one transaction (every agent reports its new state when an alert starts, and one
+   * autocommit each held the reports behind them). Within a batch only a terminal's last state is stored and
+   * shown; a malformed one is dropped (false) without touching the rest.
+   */
+  ingestStates(items: ReadonlyArray<{ tid: string; payload: Buffer }>): boolean[] {
+    const decoded = items.map((i) => this.decodeState(i.tid, i.payload));
+    const lastOf = new Map<string, DecodedState>();
+    for (const d of decoded) if (d) lastOf.set(d.tid, d);
+    const latest = [...lastOf.values()];
+    let stored: DecodedState[];
+    try {
+      this.storeStates(latest);
+      stored = latest;
+    } catch {
+      stored = latest.filter((d) => {
+        try {
+          this.terminals.recordState(d.tid, d.state, d.receivedAt);
+          return true;
+        } catch (e) {
+          this.log(`保存终端 ${d.tid} 的状态失败: ${(e as Error).message}`);
+          return false;
+        }
+      });
+    }
     // Stamped with the centre's clock: a terminal's own clock may be off.
-    this.publish({
-      type: 'terminal:state',
-      terminalId: tid,
-      villageCode: terminal.villageCode,
-      online: state.online,
-      status: state.status,
-      volume: state.volume ?? null,
-      playing: state.playing ?? null,
-      at: receivedAt,
-    });
-    return true;
+    for (const { tid, villageCode, state, receivedAt } of stored)
+      this.publish({
+        type: 'terminal:state',
+        terminalId: tid,
+        villageCode,
+        online: state.online,
+        status: state.status,
+        volume: state.volume ?? null,
+        playing: state.playing ?? null,
+        at: receivedAt,
+      });
+    return decoded.map((d) => d !== null);
+  }
+
+  private decodeState(tid: string, payload: Buffer): DecodedState | null {
+    const parsed = StateMessageSchema.safeParse(this.parse(payload));
+    const villageCode = parsed.success ? this.terminals.villageOf(tid) : null;
+    if (!parsed.success || villageCode === null) return null;
+    return { tid, villageCode, state: parsed.data, receivedAt: this.now() };
   }
 
   eventsOf(tid: string, limit = 200): TerminalEvent[] {

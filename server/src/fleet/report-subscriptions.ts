@@ -13,6 +13,7 @@ const REPORT_BATCH = 500;
  */
 export class ReportSubscriptions {
   private readonly queue: Array<{ tid: string; payload: Buffer }> = [];
+  private readonly states: Array<{ tid: string; payload: Buffer }> = [];
   private draining = false;
   private readonly acks: ReportAcks;
 
@@ -38,29 +39,39 @@ export class ReportSubscriptions {
       if (!t) return;
       this.acks.noteReport();
       this.queue.push({ tid: t.tid, payload });
-      if (!this.draining) {
-        this.draining = true;
-        setImmediate(this.drain);
-      }
+      this.scheduleDrain();
     });
     await this.broker.subscribe(topics.allTerminalStates, (topic, payload) => {
       const t = parseTerminalTopic(topic);
-      if (t) this.events.ingestState(t.tid, payload);
+      if (!t) return;
+      this.states.push({ tid: t.tid, payload });
+      this.scheduleDrain();
     });
   }
 
-  /** Stores queued reports, one transaction per turn of the event loop (at most REPORT_BATCH each). */
+  private scheduleDrain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(this.drain);
+  }
+
+  /**
+   * Stores queued state messages and reports, one transaction each per turn of the event loop (at most
+   * REPORT_BATCH each), so thousands arriving at once never stall the loop for long.
+   */
   private readonly drain = (): void => {
+    const states = this.states.splice(0, REPORT_BATCH);
+    if (states.length > 0) this.events.ingestStates(states);
     const batch = this.queue.splice(0, REPORT_BATCH);
-    const results = this.events.ingestBatch(batch);
+    const results = batch.length > 0 ? this.events.ingestBatch(batch) : [];
     for (const [i, r] of results.entries()) if (r) this.acks.add(batch[i]!.tid, r.outbox, r.ackedUpTo);
-    if (this.queue.length > 0) setImmediate(this.drain);
+    if (this.queue.length > 0 || this.states.length > 0) setImmediate(this.drain);
     else this.draining = false;
   };
 
   /** Whether reports are still pouring in (one arrived within `withinMs`, or some wait to be stored). */
   busy(withinMs = 250): boolean {
-    return this.queue.length > 0 || this.acks.msSinceReport() < withinMs;
+    return this.queue.length > 0 || this.states.length > 0 || this.acks.msSinceReport() < withinMs;
   }
 
   /** Held acks are dropped: their terminals send again after reconnecting, and are acked then. */

@@ -95,6 +95,38 @@ describe('event ingestion feeds the console bus', () => {
     ]);
   });
 
+  it('stores a batch of states in one go: the last per terminal, malformed ones dropped, one refused alone', () => {
+    const terminals = new TerminalService(db, new AreaService(db), provisioning, () => 1);
+    const [b, c] = [0, 1].map(() => terminals.register({ villageCode: VILLAGE }).terminal.id);
+    // A database-level refusal of one terminal's state (here a trigger) rolls the batch back; each is then
+    // stored alone, so the others are kept.
+    db.exec(`CREATE TRIGGER refuse_state AFTER UPDATE OF last_state ON terminals WHEN NEW.id = '${c}'
+      BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const results = ingest.ingestStates([
+      { tid, payload: json({ status: 5, online: true, at: 1, volume: 30 }) },
+      { tid: b!, payload: json({ status: 9, online: true, at: 1 }) }, // malformed: status out of range
+      { tid: c!, payload: json({ status: 1, online: true, at: 1 }) },
+      { tid, payload: json({ status: 1, online: true, at: 2, volume: 60 }) },
+      { tid: b!, payload: json({ status: 1, online: true, at: 2, volume: 70 }) },
+    ]);
+    expect(results).toEqual([true, false, true, true, true]);
+    const row = (id: string) =>
+      db.prepare('SELECT status, online, last_state FROM terminals WHERE id = ?').get(id) as {
+        status: number;
+        online: number;
+        last_state: string | null;
+      };
+    expect(JSON.parse(row(tid).last_state!)).toMatchObject({ at: 2, volume: 60 });
+    expect(JSON.parse(row(b!).last_state!)).toMatchObject({ at: 2, volume: 70 });
+    expect(row(c!).last_state).toBeNull();
+    expect(
+      seen.map((e) => [e.type === 'terminal:state' && e.terminalId, e.type === 'terminal:state' && e.volume]),
+    ).toEqual([
+      [tid, 60],
+      [b, 70],
+    ]);
+  });
+
   it('emits nothing for an invalid state or an unknown terminal', () => {
     expect(ingest.ingestState(tid, json({ status: 9, online: true, at: 1 }))).toBe(false);
     expect(ingest.ingestState('6'.padEnd(23, '0'), json({ status: 1, online: true, at: 1 }))).toBe(false);
