@@ -57,7 +57,7 @@ export class EventIngest {
   /** Built once: better-sqlite3 wraps a function anew on every `transaction()` call. */
   private readonly storeAll: (batch: ReadonlyArray<Decoded | null>) => Array<Stored | null>;
   private readonly storeOne: (d: Decoded) => Stored;
-  private readonly storeStates: (states: readonly DecodedState[]) => void;
+  private readonly storeStates: (states: readonly DecodedState[]) => DecodedState[];
 
   constructor(
     private readonly db: Db,
@@ -71,9 +71,36 @@ export class EventIngest {
       batch.map((d) => (d ? this.store(d) : null)),
     );
     this.storeOne = db.transaction((d: Decoded) => this.store(d));
-    this.storeStates = db.transaction((states: readonly DecodedState[]) => {
-      for (const d of states) terminals.recordState(d.tid, d.state, d.receivedAt);
-    });
+    this.storeStates = db.transaction((states: readonly DecodedState[]) => states.map(this.storeState));
+  }
+
+  private readonly storeState = (d: DecodedState): DecodedState => {
+    this.terminals.recordState(d.tid, d.state, d.receivedAt);
+    return d;
+  };
+
+  /**
+   * All items in one transaction; should it fail, each alone, so one bad item never loses the others (its
+   * failure is logged and its result is null).
+   */
+  private allOrEach<T, R>(
+    items: readonly T[],
+    inOneTransaction: (items: readonly T[]) => R[],
+    alone: (item: T) => R,
+    failure: (item: T) => string,
+  ): Array<R | null> {
+    try {
+      return inOneTransaction(items);
+    } catch {
+      return items.map((item) => {
+        try {
+          return alone(item);
+        } catch (e) {
+          this.log(`${failure(item)}: ${(e as Error).message}`);
+          return null;
+        }
+      });
+    }
   }
 
   /** A listener's failure must never lose a terminal's report: storing has already happened. */
@@ -111,20 +138,12 @@ export class EventIngest {
    */
   ingestBatch(items: ReadonlyArray<{ tid: string; payload: Buffer }>): Array<IngestResult | null> {
     const decoded = items.map((i) => this.decode(i.tid, i.payload));
-    let stored: Array<Stored | null>;
-    try {
-      stored = this.storeAll(decoded);
-    } catch {
-      stored = decoded.map((d) => {
-        if (!d) return null;
-        try {
-          return this.storeOne(d);
-        } catch (e) {
-          this.log(`保存终端 ${d.tid} 的事件失败: ${(e as Error).message}`);
-          return null;
-        }
-      });
-    }
+    const stored = this.allOrEach(
+      decoded,
+      this.storeAll,
+      (d) => (d ? this.storeOne(d) : null),
+      (d) => (d ? `保存终端 ${d.tid} 的事件失败` : ''),
+    );
     for (const s of stored) if (s) this.announce(s);
     return stored.map((s) => s?.result ?? null);
   }
@@ -309,23 +328,16 @@ export class EventIngest {
     const lastOf = new Map<string, DecodedState>();
     for (const d of decoded) if (d) lastOf.set(d.tid, d);
     const latest = [...lastOf.values()];
-    let stored: DecodedState[];
-    try {
-      this.storeStates(latest);
-      stored = latest;
-    } catch {
-      stored = latest.filter((d) => {
-        try {
-          this.terminals.recordState(d.tid, d.state, d.receivedAt);
-          return true;
-        } catch (e) {
-          this.log(`保存终端 ${d.tid} 的状态失败: ${(e as Error).message}`);
-          return false;
-        }
-      });
-    }
+    const stored = this.allOrEach(
+      latest,
+      this.storeStates,
+      this.storeState,
+      (d) => `保存终端 ${d.tid} 的状态失败`,
+    );
     // Stamped with the centre's clock: a terminal's own clock may be off.
-    for (const { tid, villageCode, state, receivedAt } of stored)
+    for (const s of stored) {
+      if (!s) continue;
+      const { tid, villageCode, state, receivedAt } = s;
       this.publish({
         type: 'terminal:state',
         terminalId: tid,
@@ -336,6 +348,7 @@ export class EventIngest {
         playing: state.playing ?? null,
         at: receivedAt,
       });
+    }
     return decoded.map((d) => d !== null);
   }
 
