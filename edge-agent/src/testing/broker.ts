@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
+// Test-only reach into the centre: the same session guard its embedded broker runs (see that file).
+import { guardSessionReplay } from '../../../server/src/mqtt/session-replay-guard.ts';
 
 export interface TestBroker {
   url: string;
@@ -14,6 +16,7 @@ export interface TestBroker {
 /** An in-process aedes broker on an ephemeral port. */
 export async function startBroker(opts: AedesOptions = {}, port = 0): Promise<TestBroker> {
   const broker = await Aedes.createBroker(opts);
+  guardSessionReplay(broker);
   const server: Server = createServer(broker.handle);
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');

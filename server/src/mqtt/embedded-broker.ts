@@ -6,6 +6,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { terminalMayPublish, terminalMaySubscribe } from './acl.ts';
 import type { BrokerLink, TerminalAccess } from './broker-link.ts';
 import { PacketSizeGuard } from './packet-size-guard.ts';
+import { guardSessionReplay } from './session-replay-guard.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -79,6 +80,7 @@ export class EmbeddedBroker implements BrokerLink {
         done(new Error(decision.why));
       },
     });
+    guardSessionReplay(aedes);
     this.aedes = aedes;
     const server = net.createServer((socket) => {
       this.sockets.add(socket);
