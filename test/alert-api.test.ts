@@ -5,7 +5,7 @@ import type { Centre } from '../server/src/centre.ts';
 import { ApiClient, ApiError } from './helpers/api-client.ts';
 import { makeTone } from './helpers/audio.ts';
 import { tempDir } from './helpers/fleet.ts';
-import { startInProcessCentre } from './helpers/in-process-centre.ts';
+import { loggedInStaff, registerTerminals, startInProcessCentre } from './helpers/in-process-centre.ts';
 
 const PW = 'alert-officer-pw-01';
 const COUNTY = '450323';
@@ -34,31 +34,23 @@ describe('emergency alerts through the API: scope, confirmation, drills, publica
 
   beforeAll(async () => {
     ({ centre } = await startInProcessCentre(tmp.dir, { emergency: { confirmCountyWide: ['red'] } }));
-    const users: Array<[string, string, string | null]> = [
-      ['officer', 'emergency_officer', null],
-      ['officer2', 'emergency_officer', null],
-      ['townofficer', 'emergency_officer', A],
-      ['operator', 'county_operator', null],
-    ];
-    for (const [username, role, scopeCode] of users) {
-      await centre.services.users.create({
-        username,
-        displayName: username,
-        password: PW,
-        roles: [{ role: role as 'emergency_officer', scopeCode }],
-      });
-      as[username] = new ApiClient(centre.httpUrl);
-      await as[username]!.login(username, PW);
-    }
+    Object.assign(
+      as,
+      await loggedInStaff(
+        centre,
+        [
+          ['officer', 'emergency_officer', null],
+          ['officer2', 'emergency_officer', null],
+          ['townofficer', 'emergency_officer', A],
+          ['operator', 'county_operator', null],
+        ],
+        PW,
+      ),
+    );
     const wav = path.join(tmp.dir, 'alert.wav');
     makeTone(wav, 2);
     sha = (await as.officer!.upload(wav)).media.sha256;
-    const areas = centre.services.areas.list();
-    for (const t of [A, B]) {
-      const village = areas.find((a) => a.parentCode === t)!.code;
-      for (let i = 0; i < 2; i++)
-        terminals[t]!.push(centre.services.terminals.register({ villageCode: village }).terminal.id);
-    }
+    Object.assign(terminals, registerTerminals(centre, [A, B], 2));
     await centre.services.broker.subscribe('dlb/v1/#', (topic, payload) => {
       if (topic.endsWith('/target')) targets.set(topic, JSON.parse(payload.toString()).body);
       if (!topic.endsWith('/cmd')) return;

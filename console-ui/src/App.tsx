@@ -18,6 +18,7 @@ import { Overview } from './pages/Overview.tsx';
 import { ReviewQueue } from './pages/ReviewQueue.tsx';
 import { ScheduleBoard } from './pages/ScheduleBoard.tsx';
 import { TerminalDetail } from './pages/TerminalDetail.tsx';
+import { TerminalGroups } from './pages/TerminalGroups.tsx';
 import { Terminals } from './pages/Terminals.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 
@@ -42,6 +43,7 @@ export const NAV: NavItem[] = [
     className: 'nav-emergency',
   },
   { path: '/terminals', label: t.nav.terminals, allowed: (c) => c.can('terminal.read') },
+  { path: '/terminal-groups', label: t.nav.groups, allowed: (c) => c.can('terminal.read') },
   { path: '/admin/users', label: t.nav.users, allowed: (c) => c.can('user.read') },
   { path: '/admin/audit', label: t.nav.audit, allowed: (c) => c.can('audit.read') },
   {
@@ -64,6 +66,7 @@ const ROUTES: Array<{ pattern: string; render: (p: Record<string, string>) => Re
   { pattern: '/emergency/:id', render: (p) => <Emergency focus={p.id} />, nav: '/emergency' },
   { pattern: '/terminals', render: () => <Terminals />, nav: '/terminals' },
   { pattern: '/terminals/:id', render: (p) => <TerminalDetail id={p.id!} />, nav: '/terminals' },
+  { pattern: '/terminal-groups', render: () => <TerminalGroups />, nav: '/terminal-groups' },
   { pattern: '/admin/users', render: () => <AdminUsers />, nav: '/admin/users' },
   { pattern: '/admin/audit', render: () => <AdminAudit />, nav: '/admin/audit' },
   { pattern: '/admin/schedule', render: () => <AdminSchedule />, nav: '/admin/schedule' },

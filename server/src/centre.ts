@@ -40,6 +40,7 @@ import { TargetPublisher } from './schedule/target-publisher.ts';
 import type { TimelineOptions } from './schedule/timeline.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { SpeechModule } from './speech/speech-module.ts';
+import { TerminalGroups } from './terminals/terminal-groups.ts';
 import { TerminalService } from './terminals/terminal-service.ts';
 
 export { SAMPLE_COUNTY_FILE } from './first-start.ts';
@@ -84,6 +85,7 @@ export class Centre {
 
     const areas = new AreaService(this.db);
     const terminals = new TerminalService(this.db, areas, () => this.provisioning(), now);
+    const groups = new TerminalGroups(this.db, now);
     this.broker =
       config.mqtt.mode === 'embedded'
         ? new EmbeddedBroker({
@@ -160,6 +162,7 @@ export class Centre {
       now,
       log,
       located: () => terminals.located(),
+      groups,
       maxAudioMs: config.media.maxDurationSec * 1000,
       speechEngine: this.speechModule.offlineEngine,
     });
@@ -227,6 +230,7 @@ export class Centre {
       audit: new AuditLog(this.db, now),
       areas,
       terminals,
+      groups,
       mediaRecords,
       mediaStore,
       content,

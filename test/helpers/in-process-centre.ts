@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Role } from '../../server/src/auth/roles.ts';
 import { Centre, type CentreOptions } from '../../server/src/centre.ts';
 import { type ConfigInput, loadConfig, mergeConfig } from '../../server/src/config.ts';
 import { ApiClient } from './api-client.ts';
@@ -26,4 +27,38 @@ export async function startInProcessCentre(
   const api = new ApiClient(centre.httpUrl);
   await api.login('admin', ADMIN_PASSWORD);
   return { centre, api };
+}
+
+/** Creates each `[username, role, scopeCode]` account with `password`; returns a logged-in client per username. */
+export async function loggedInStaff(
+  centre: Centre,
+  users: ReadonlyArray<readonly [string, Role, string | null]>,
+  password: string,
+): Promise<Record<string, ApiClient>> {
+  const clients: Record<string, ApiClient> = {};
+  for (const [username, role, scopeCode] of users) {
+    await centre.services.users.create({
+      username,
+      displayName: username,
+      password,
+      roles: [{ role, scopeCode }],
+    });
+    clients[username] = new ApiClient(centre.httpUrl);
+    await clients[username].login(username, password);
+  }
+  return clients;
+}
+
+/** Registers `perTownship` terminals in the first village of each township; their ids by township. */
+export function registerTerminals(centre: Centre, townships: readonly string[], perTownship: number) {
+  const areas = centre.services.areas.list();
+  const ids: Record<string, string[]> = {};
+  for (const code of townships) {
+    const village = areas.find((a) => a.parentCode === code)!.code;
+    ids[code] = Array.from(
+      { length: perTownship },
+      () => centre.services.terminals.register({ villageCode: village }).terminal.id,
+    );
+  }
+  return ids;
 }

@@ -220,6 +220,20 @@ export class MatrixWorld {
     return id;
   }
 
+  /** A terminal group held under a township, with that township's fixture terminal. */
+  group(where: Where): string {
+    const id = `g${randomBytes(8).toString('hex')}`;
+    this.db
+      .prepare(
+        `INSERT INTO terminal_groups (id, name, scope_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(id, `矩阵分组${hex(6)}`, this.township[where], NOW, NOW);
+    this.db
+      .prepare('INSERT INTO terminal_group_members (group_id, terminal_id) VALUES (?, ?)')
+      .run(id, this.terminal[where]);
+    return id;
+  }
+
   capSource(): string {
     return this.centre.services.capSources.create(
       { name: '矩阵测试信息源', allowedCodes: [this.countyCode] },

@@ -4,6 +4,9 @@ import { ALL, type Req, type RouteCase } from './route-matrix-types.ts';
 /** The emergency office: real alerts and drills, within its scope (a township officer: its township). */
 const EMERGENCY: readonly StaffKey[] = ['emergency_county', 'emergency_township'];
 
+/** Who may create, change and delete terminal groups (within their scope). */
+const GROUP_MANAGERS: readonly StaffKey[] = ['county_admin', ...EMERGENCY];
+
 const get = (path: string): Req => ({ method: 'GET', path });
 const post = (path: string, body: unknown = {}): Req => ({ method: 'POST', path, body });
 const put = (path: string, body: unknown): Req => ({ method: 'PUT', path, body });
@@ -87,6 +90,43 @@ export const ALERT_ROUTE_MATRIX: Record<string, RouteCase> = {
     who: ['county_admin'],
     scoped: false,
     make: (w) => post(`/api/cap-sources/${w.capSource()}/disable`),
+  },
+  // Terminal groups: read with terminal.read, managed by the county admin and the emergency office.
+  'get /api/terminal-groups': {
+    who: ALL,
+    scoped: true,
+    make: (w, where) => ({ ...get('/api/terminal-groups'), find: w.group(where) }),
+    list: true,
+  },
+  'get /api/terminal-groups/:id': {
+    who: ALL,
+    scoped: true,
+    make: (w, where) => get(`/api/terminal-groups/${w.group(where)}`),
+  },
+  'post /api/terminal-groups': {
+    who: GROUP_MANAGERS,
+    scoped: true,
+    make: (w, where) =>
+      post('/api/terminal-groups', {
+        name: `矩阵新分组${Math.random().toString(36).slice(2, 8)}`,
+        scopeCode: w.township[where],
+        terminalIds: [w.terminal[where]],
+      }),
+  },
+  'put /api/terminal-groups/:id': {
+    who: GROUP_MANAGERS,
+    scoped: true,
+    make: (w, where) =>
+      put(`/api/terminal-groups/${w.group(where)}`, {
+        name: `矩阵改名${Math.random().toString(36).slice(2, 8)}`,
+        scopeCode: w.township[where],
+        terminalIds: [w.terminal[where]],
+      }),
+  },
+  'delete /api/terminal-groups/:id': {
+    who: GROUP_MANAGERS,
+    scoped: true,
+    make: (w, where) => ({ method: 'DELETE', path: `/api/terminal-groups/${w.group(where)}` }),
   },
   'put /api/terminals/:id/drill': {
     who: ['county_admin'],

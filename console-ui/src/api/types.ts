@@ -67,6 +67,17 @@ export interface Terminal {
   location?: { lat: number; lon: number } | null;
 }
 
+/** A named group of terminals (e.g. 沿河村), held under the county or one township; alerts may target it. */
+export interface TerminalGroup {
+  id: string;
+  name: string;
+  scopeCode: string;
+  note: string | null;
+  terminalIds: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface UserRef {
   id: number;
   name: string;
@@ -164,7 +175,8 @@ export interface Alert {
   issuer: string;
   title: string;
   text: string;
-  area: { codes: string[]; terminalIds: string[] };
+  /** `groups`: the terminal groups named; their members at raise time are in `terminalIds`. */
+  area: { codes: string[]; terminalIds: string[]; groups?: string[] };
   repeat: number;
   intervalMs: number;
   volume: number;

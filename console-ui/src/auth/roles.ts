@@ -34,6 +34,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly string[]> = {
     'user.manage',
     'audit.read',
     'cap.manage',
+    'group.manage',
   ],
   county_operator: [...READ_ALL, 'lexicon.write', ...WRITE],
   county_reviewer: [...READ_ALL, 'content.review'],
@@ -48,6 +49,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly string[]> = {
     'alert.raise',
     'alert.drill',
     'alert.confirm',
+    'group.manage',
   ],
   auditor: [...READ_ALL, 'user.read', 'audit.read'],
 };

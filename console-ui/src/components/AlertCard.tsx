@@ -70,8 +70,11 @@ export function AlertCard({
       </header>
       <p className="alert-text">{a.text}</p>
       <p className="muted small">
-        {a.area.codes.map((c) => areas.name(c)).join('、')} · {a.issuer} ·{' '}
-        {t.emergency.expires(fmtDateTime(a.expiresAt))}
+        {[
+          ...a.area.codes.map((c) => areas.name(c)),
+          ...(a.area.terminalIds.length > 0 ? [t.emergency.areaTerminals(a.area.terminalIds.length)] : []),
+        ].join('、')}{' '}
+        · {a.issuer} · {t.emergency.expires(fmtDateTime(a.expiresAt))}
       </p>
       {a.status === 'pending' && <div className="notice">{t.emergency.pending}</div>}
       {cov && (

@@ -3,7 +3,9 @@ import { post } from '../api/client.ts';
 import type { Alert, AlertLevel, Terminal } from '../api/types.ts';
 import { useCan } from '../auth/session.tsx';
 import type { AreaIndex } from '../data/areas.ts';
+import { useGroups } from '../data/groups.ts';
 import { t } from '../i18n/index.ts';
+import { AlertGroups } from './AlertGroups.tsx';
 import { AreaTree } from './AreaTree.tsx';
 import { useAction } from './hooks.ts';
 import { PreviewButton } from './Speech.tsx';
@@ -32,6 +34,8 @@ export function AlertForm({
   const [eventCode, setEventCode] = useState('11B03');
   const [issuer, setIssuer] = useState(t.emergency.defaultIssuer(areas.county?.name ?? ''));
   const [codes, setCodes] = useState<Set<string>>(new Set());
+  const [groupIds, setGroupIds] = useState<Set<string>>(new Set());
+  const groups = useGroups();
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
   const [hours, setHours] = useState(2);
@@ -43,7 +47,12 @@ export function AlertForm({
   const word = drill ? t.emergency.confirmWordDrill : t.emergency.confirmWordReal;
   const countyCode = areas.county?.code ?? '';
   const wholeCounty = codes.has(countyCode);
-  const areaLabel = wholeCounty ? t.common.county : [...codes].map((c) => areas.name(c)).join('、');
+  const chosenGroups = (groups.data ?? []).filter((g) => groupIds.has(g.id));
+  const areaLabel = [
+    ...(wholeCounty ? [t.common.county] : [...codes].map((c) => areas.name(c))),
+    ...chosenGroups.map((g) => t.groups.inAlert(g.name, g.terminalIds.length)),
+  ].join('、');
+  const hasArea = codes.size > 0 || chosenGroups.length > 0;
 
   const applyTemplate = (i: number) => {
     const tpl = t.emergency.templates[i];
@@ -58,7 +67,10 @@ export function AlertForm({
       eventCode,
       eventName: t.emergency.eventCodes[eventCode],
       issuer,
-      area: { codes: [...codes] },
+      area: {
+        codes: [...codes],
+        ...(chosenGroups.length > 0 ? { groups: chosenGroups.map((g) => g.id) } : {}),
+      },
       expiresAt: Date.now() + hours * 3_600_000,
       title,
       text,
@@ -70,8 +82,7 @@ export function AlertForm({
     toast.ok(`${drill ? t.emergency.drill : t.emergency.real}${t.emergency.raised}`);
     onRaised(r.alert);
   });
-  const ready =
-    codes.size > 0 && title.trim().length >= 2 && text.trim().length >= 2 && issuer.trim().length > 0;
+  const ready = hasArea && title.trim().length >= 2 && text.trim().length >= 2 && issuer.trim().length > 0;
 
   return (
     <div
@@ -190,8 +201,16 @@ export function AlertForm({
           />
         </div>
       )}
+      <ErrorBox error={groups.error} />
+      <AlertGroups
+        groups={groups.data ?? []}
+        areas={areas}
+        permission={permission}
+        selected={groupIds}
+        onChange={setGroupIds}
+      />
       <div className="send-bar">
-        <span>{codes.size > 0 ? areaLabel : t.broadcast.none}</span>
+        <span data-testid="alert-area">{hasArea ? areaLabel : t.broadcast.none}</span>
         <button
           type="button"
           className={`btn ${drill ? 'btn-drill' : 'btn-emergency'} btn-large`}

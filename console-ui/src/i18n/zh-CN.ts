@@ -16,6 +16,7 @@ export const zhCN = {
     broadcast: '立即播发',
     emergency: '应急广播',
     terminals: '终端',
+    groups: '终端分组',
     admin: '系统管理',
     users: '用户与角色',
     audit: '审计记录',

@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { broadcastRoutes } from './routes/broadcast-routes.ts';
 import { capRoutes } from './routes/cap-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
+import { groupRoutes } from './routes/group-routes.ts';
 import { mediaRoutes } from './routes/media-routes.ts';
 import { programmeRoutes } from './routes/programme-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
@@ -28,6 +29,7 @@ export function allRoutes(s: Services): AnyRoute[] {
     ...auditRoutes(s),
     ...areaRoutes(s),
     ...terminalRoutes(s),
+    ...groupRoutes(s),
     ...mediaRoutes(s),
     ...speechRoutes(s),
     ...contentRoutes(s),

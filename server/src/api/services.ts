@@ -22,6 +22,7 @@ import type { TargetPublisher } from '../schedule/target-publisher.ts';
 import type { ContentSpeech } from '../speech/content-speech.ts';
 import type { LexiconStore } from '../speech/lexicon-store.ts';
 import type { VersionStore } from '../speech/version-store.ts';
+import type { TerminalGroups } from '../terminals/terminal-groups.ts';
 import type { TerminalService } from '../terminals/terminal-service.ts';
 
 /** Everything the HTTP layer calls; built once by the centre and passed in. */
@@ -32,6 +33,7 @@ export interface Services {
   audit: AuditLog;
   areas: AreaService;
   terminals: TerminalService;
+  groups: TerminalGroups;
   mediaRecords: MediaRecords;
   mediaStore: MediaStore;
   content: ContentService;

@@ -63,6 +63,7 @@ export const PERMISSIONS = [
   'alert.drill',
   'alert.confirm',
   'cap.manage',
+  'group.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -99,6 +100,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'user.manage',
     'audit.read',
     'cap.manage',
+    'group.manage',
   ],
   county_operator: [
     ...READ_ALL,
@@ -129,6 +131,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'alert.raise',
     'alert.drill',
     'alert.confirm',
+    'group.manage',
   ],
   auditor: [...READ_ALL, 'user.read', 'audit.read'],
 };

@@ -1,5 +1,6 @@
 import { MIGRATION_4_EMERGENCY } from './migration-4-emergency.ts';
 import { MIGRATION_5_SPEECH } from './migration-5-speech.ts';
+import { MIGRATION_6_GROUPS } from './migration-6-groups.ts';
 
 /** Numbered, forward-only. Never edit a released migration: add the next number. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
@@ -295,4 +296,5 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE
   },
   { version: 4, sql: MIGRATION_4_EMERGENCY },
   { version: 5, sql: MIGRATION_5_SPEECH },
+  { version: 6, sql: MIGRATION_6_GROUPS },
 ];

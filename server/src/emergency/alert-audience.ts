@@ -24,7 +24,7 @@ const under = (villageCode: string, code: string) => villageCode.startsWith(code
  * A drill reaches only terminals chosen for drills — the real path and the drill path never share a set.
  */
 export function alertTerminals(
-  area: AlertArea,
+  area: Pick<AlertArea, 'codes' | 'terminalIds'>,
   drill: boolean,
   enabled: readonly AlertTerminal[],
 ): AlertTerminal[] {
@@ -42,7 +42,7 @@ export function alertTerminals(
  * receives one (and would refuse it if it did).
  */
 export function alertPublications(
-  area: AlertArea,
+  area: Pick<AlertArea, 'codes' | 'terminalIds'>,
   drill: boolean,
   reached: readonly AlertTerminal[],
 ): Publication[] {

@@ -1,5 +1,6 @@
 import { ALERT_LEVELS, AreaCodeSchema, EpochMs, Sha256Hex, TerminalIdSchema } from '@dlb/protocol';
 import { z } from 'zod';
+import { GroupIdSchema } from '../terminals/terminal-groups.ts';
 
 /**
  * The alert as the emergency office (or a department's CAP feed) raises it, aligned with the national
@@ -9,14 +10,19 @@ import { z } from 'zod';
 export const ALERT_TYPES = ['alert', 'update', 'cancel'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
-/** Where an alert sounds: any mix of division codes (county, township, village) and single terminals. */
+/**
+ * Where an alert sounds: any mix of division codes (county, township, village), single terminals and named
+ * terminal groups. A group's members are added to `terminalIds` when the alert is raised or updated, so the
+ * alert keeps the terminals it reached if the group changes later; `groups` records which groups were named.
+ */
 export const AlertAreaSchema = z
   .object({
     codes: z.array(AreaCodeSchema).max(500).default([]),
     terminalIds: z.array(TerminalIdSchema).max(10_000).default([]),
+    groups: z.array(GroupIdSchema).max(50).default([]),
   })
-  .refine((a) => a.codes.length + a.terminalIds.length > 0, {
-    message: '预警区域不能为空：请选择行政区划或终端',
+  .refine((a) => a.codes.length + a.terminalIds.length + a.groups.length > 0, {
+    message: '预警区域不能为空：请选择行政区划、终端或终端分组',
   });
 export type AlertArea = z.infer<typeof AlertAreaSchema>;
 

@@ -8,6 +8,7 @@ import type { CommandPublisher } from '../dispatch/command-publisher.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../errors.ts';
 import type { MediaRecord, MediaRecords } from '../media-library/media-records.ts';
 import type { TargetScope } from '../schedule/target-publisher.ts';
+import type { TerminalGroups } from '../terminals/terminal-groups.ts';
 import { type AlertTerminal, alertPublications, alertTerminals } from './alert-audience.ts';
 import type { AlertInput } from './alert-model.ts';
 import type { AlertRecord, AlertStore } from './alert-store.ts';
@@ -31,6 +32,8 @@ export interface AlertServiceDeps {
   mediaReady: () => Promise<void>;
   /** Speech for an alert raised from text only (the offline engine). */
   speak?: (text: string, language: string) => Promise<MediaRecord>;
+  /** Named terminal groups an alert's area may name (members visible to the officer for the permission). */
+  groups: Pick<TerminalGroups, 'resolve'>;
 }
 
 const newAlertId = () => `a${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
@@ -54,6 +57,19 @@ export class AlertService {
     const county = this.deps.areas.list().find((a) => a.level === 'county');
     if (!county) throw notFound('no_county', '尚未导入县级行政区划');
     return county.code;
+  }
+
+  /**
+   * The area with each named group's members added to its terminals (the alert keeps them if the group
+   * changes later); a group outside the officer's scope for `p` is unknown (404).
+   */
+  private withGroupMembers(input: AlertInput, issuer: AlertIssuer, p: Permission): AlertInput {
+    const { area } = input;
+    if (area.groups.length === 0) return input;
+    const groups = this.deps.groups.resolve(area.groups, issuer.kind === 'user' ? issuer.actor : null, p);
+    const terminalIds = [...new Set([...area.terminalIds, ...groups.flatMap((g) => g.terminalIds)])];
+    if (terminalIds.length > 10_000) throw unprocessable('area_too_large', '预警区域内的终端超过 10000 个');
+    return { ...input, area: { ...area, groups: [...new Set(area.groups)], terminalIds } };
   }
 
   /** Every code and listed terminal must exist and lie within the officer's scope for `p`. */
@@ -114,7 +130,9 @@ export class AlertService {
     opts: { drill: boolean; hold?: boolean; cap?: { sender: string; identifier: string } },
   ): Promise<AlertRecord> {
     const now = this.deps.now();
-    this.checkArea(input.area, issuer, opts.drill ? 'alert.drill' : 'alert.raise');
+    const p = opts.drill ? 'alert.drill' : 'alert.raise';
+    input = this.withGroupMembers(input, issuer, p);
+    this.checkArea(input.area, issuer, p);
     const times = this.checkTimes(input, now);
     const audio = await this.audioFor(input);
     await this.deps.mediaReady();
@@ -161,7 +179,9 @@ export class AlertService {
     const old = this.writable(id, issuer);
     if (old.state !== 'active' && old.state !== 'pending')
       throw conflict('alert_ended', '预警已结束（已取消或被驳回），不能更新');
-    this.checkArea(input.area, issuer, old.drill ? 'alert.drill' : 'alert.raise');
+    const p = old.drill ? 'alert.drill' : 'alert.raise';
+    input = this.withGroupMembers(input, issuer, p);
+    this.checkArea(input.area, issuer, p);
     const now = this.deps.now();
     const times = this.checkTimes({ ...input, startsAt: input.startsAt ?? old.startsAt }, now);
     const audio = input.mediaSha256 || input.text !== old.text ? await this.audioFor(input) : null;

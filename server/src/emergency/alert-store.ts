@@ -82,7 +82,8 @@ const fromRow = (r: AlertRow): AlertRecord => ({
   language: r.language,
   title: r.title,
   text: r.text,
-  area: JSON.parse(r.area) as AlertArea,
+  // Alerts stored before groups existed have no `groups`.
+  area: { groups: [], ...(JSON.parse(r.area) as Partial<AlertArea>) } as AlertArea,
   mediaSha256: r.media_sha256,
   repeat: r.repeat,
   intervalMs: r.interval_ms,

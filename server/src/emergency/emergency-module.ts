@@ -13,7 +13,7 @@ import type { OfflineSpeechEngine } from '../tts/espeak-offline.ts';
 import { synthesiseToMedia } from '../tts/speech-to-media.ts';
 import { runWhenQuiet } from '../util/run-when-quiet.ts';
 import type { AlertTerminal } from './alert-audience.ts';
-import { AlertService } from './alert-service.ts';
+import { AlertService, type AlertServiceDeps } from './alert-service.ts';
 import { AlertStore } from './alert-store.ts';
 import type { CapTerminal } from './cap/index.ts';
 import { CapFeed } from './cap-feed.ts';
@@ -44,6 +44,8 @@ export interface EmergencyModuleDeps {
   maxAudioMs: number;
   /** Enabled terminals with coordinates (CAP polygons and circles). */
   located: () => CapTerminal[];
+  /** Named terminal groups an alert may target. */
+  groups: AlertServiceDeps['groups'];
   /**
    * Speaks text-only alerts and the drill notice, always offline (an alert must not wait on a cloud service):
    * the content speech service's offline path, so alerts get the same normaliser and county lexicon.
@@ -100,6 +102,7 @@ export class EmergencyModule {
       touchTargets: (scopes) => this.later(scopes),
       mediaReady: () => this.ready,
       speak,
+      groups: deps.groups,
     });
     this.capSources = new CapSources(deps.db, deps.now);
     this.capFeed = new CapFeed({

@@ -91,5 +91,5 @@ export function mapArea(areas: readonly CapArea[], ctx: CapImportContext, notes:
         : '没有可识别的行政区划代码（geocode），也没有多边形或圆形区域';
     throw unprocessable('cap_no_area', `CAP 消息的区域不在本县：${why}`);
   }
-  return { codes: [...codes], terminalIds: [...terminalIds] };
+  return { codes: [...codes], terminalIds: [...terminalIds], groups: [] };
 }
