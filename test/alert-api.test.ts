@@ -262,6 +262,15 @@ describe('emergency alerts through the API: scope, confirmation, drills, publica
     // Title and text, about 40 characters: several seconds of speech, never an empty file.
     expect(m.durationMs).toBeGreaterThan(5000);
     expect(m.bytes).toBeGreaterThan(10_000);
+    // The speech says the title too: a new title is spoken again; a new level alone keeps the speech.
+    const put = (over: Record<string, unknown>) =>
+      as.officer!.call<{ alert: { mediaSha256: string } }>('PUT', `/api/alerts/${alert.id}`, {
+        ...textOnly,
+        ...over,
+      });
+    const retitled = (await put({ title: '暴雨红色预警' })).alert.mediaSha256;
+    expect(retitled).not.toBe(alert.mediaSha256);
+    expect((await put({ title: '暴雨红色预警', level: 'red' })).alert.mediaSha256).toBe(retitled);
   }, 60_000);
 
   it('refuses bad alerts with clear errors and records the real ones in the audit trail', async () => {

@@ -33,8 +33,16 @@ export interface Session {
   frames: string[];
 }
 
-/** A fresh browser profile (its own cookies) logged in through the login page as `who`. */
-export async function loginAs(browser: Browser, base: string, who: Person): Promise<Session> {
+/**
+ * A fresh browser profile (its own cookies) logged in through the login page as `who`: one of the world's
+ * people, or an account a test made itself.
+ */
+export async function loginAs(
+  browser: Browser,
+  base: string,
+  who: Person | { username: string; password: string },
+): Promise<Session> {
+  const login = typeof who === 'string' ? { username: PEOPLE[who].username, password: passwordOf(who) } : who;
   const context = await browser.newContext({
     viewport: { width: 1366, height: 768 },
     locale: 'zh-CN',
@@ -51,8 +59,8 @@ export async function loginAs(browser: Browser, base: string, who: Person): Prom
   });
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   await page.goto(`${base}/`);
-  await page.fill('input[name=username]', PEOPLE[who].username);
-  await page.fill('input[name=password]', passwordOf(who));
+  await page.fill('input[name=username]', login.username);
+  await page.fill('input[name=password]', login.password);
   await page.click('button[type=submit]');
   await page.waitForSelector('.sidenav', { timeout: 15_000 });
   await page.waitForSelector('.live-on', { timeout: 15_000 });

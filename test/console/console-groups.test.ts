@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/fleet.ts';
-import { buildConsole, CHROMIUM, launchBrowser, loginAs, type Session, shot } from './browser.ts';
-import { type ConsoleWorld, DAXU, startConsoleWorld, TANXIA } from './world.ts';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, shot } from './browser.ts';
+import { consoleSuite } from './suite.ts';
+import { DAXU, TANXIA } from './world.ts';
 
 const haveChromium = existsSync(CHROMIUM);
 
@@ -15,24 +14,10 @@ interface Group {
 }
 
 describe.skipIf(!haveChromium && !process.env.CI)('terminal groups in the web console', () => {
-  const tmp = tempDir('dlb-console-groups-');
-  let world: ConsoleWorld;
-  let browser: Browser;
-  const sessions: Session[] = [];
-
-  beforeAll(async () => {
-    buildConsole();
-    [world, browser] = await Promise.all([startConsoleWorld(tmp.dir), launchBrowser()]);
-  }, 90_000);
-
-  afterAll(async () => {
-    for (const s of sessions) await s.context.close().catch(() => {});
-    await browser?.close();
-    await world?.stop();
-    await tmp.cleanup();
-  });
+  const suite = consoleSuite('dlb-console-groups-');
 
   it('an officer makes a county group of two terminals and raises a drill to it alone; an operator only reads', async () => {
+    const { world } = suite;
     const { terminals } = await world.api.call<{ terminals: Array<{ id: string; name: string }> }>(
       'GET',
       '/api/terminals',
@@ -42,8 +27,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('terminal groups in the web co
     const members = [world.terminals[DAXU]![0]!, world.terminals[TANXIA]![0]!];
     const groupName = '沿河喇叭';
 
-    const officer = await loginAs(browser, world.url, 'officer');
-    sessions.push(officer);
+    const officer = await suite.login('officer');
     const page = officer.page;
     await page.getByRole('link', { name: '终端分组' }).click();
     await page.getByRole('button', { name: '新建分组' }).click();
@@ -92,11 +76,10 @@ describe.skipIf(!haveChromium && !process.env.CI)('terminal groups in the web co
     expect([...alert.area.terminalIds].sort()).toEqual([...members].sort());
 
     // A county operator (terminal.read, no group.manage) sees the group but cannot create, edit or delete.
-    const operator = await loginAs(browser, world.url, 'operator');
-    sessions.push(operator);
+    const operator = await suite.login('operator');
     await operator.page.goto(`${world.url}/terminal-groups`);
     await operator.page.locator('[data-testid=groups] tr', { hasText: groupName }).waitFor();
     expect(await operator.page.getByRole('button', { name: /新建分组|修改|删除/ }).count()).toBe(0);
-    for (const s of sessions) expect(s.errors).toEqual([]);
+    expect(suite.errors()).toEqual([]);
   });
 });

@@ -173,6 +173,8 @@ export interface Alert {
   eventCode: string;
   eventName: string | null;
   issuer: string;
+  /** BCP 47, e.g. zh-CN. */
+  language: string;
   title: string;
   text: string;
   /** `groups`: the terminal groups named; their members at raise time are in `terminalIds`. */

@@ -1,15 +1,19 @@
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { get, post } from '../api/client.ts';
 import { useLive } from '../api/realtime.tsx';
 import type { Alert, Coverage } from '../api/types.ts';
 import { useSession } from '../auth/session.tsx';
 import type { AreaIndex } from '../data/areas.ts';
 import { fmtDateTime, t } from '../i18n/index.ts';
+import { AlertUpdate } from './AlertUpdate.tsx';
 import { useAction, useLoad } from './hooks.ts';
 import { useToast } from './toast.tsx';
 import { Badge, ErrorBox, ProgressBar } from './ui.tsx';
 
-/** One alert or drill in force: live coverage (how many sounding of how many, which not and why), cancel. */
+/**
+ * One alert or drill in force: live coverage (how many sounding of how many, which not and why), update,
+ * cancel.
+ */
 export function AlertCard({
   alert,
   areas,
@@ -26,6 +30,7 @@ export function AlertCard({
     [alert.id],
   );
   const { reload } = data;
+  const [updating, setUpdating] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useLive(
     'alert:outcome',
@@ -113,6 +118,9 @@ export function AlertCard({
           >
             {t.emergency.cancel}
           </button>
+          <button type="button" className="btn btn-update-alert" onClick={() => setUpdating(true)}>
+            {t.emergency.update}
+          </button>
           {a.status === 'pending' && can?.can('alert.confirm') && me && a.createdBy !== me.user.id && (
             <button
               type="button"
@@ -124,6 +132,19 @@ export function AlertCard({
             </button>
           )}
         </div>
+      )}
+      {updating && (
+        <AlertUpdate
+          alert={a}
+          areas={areas}
+          onClose={() => setUpdating(false)}
+          onUpdated={() => {
+            setUpdating(false);
+            // The card shows its own copy of the alert (with coverage): the new revision is fetched here.
+            void reload();
+            onChanged();
+          }}
+        />
       )}
     </article>
   );

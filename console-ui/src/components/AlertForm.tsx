@@ -1,20 +1,12 @@
 import { useState } from 'react';
 import { post } from '../api/client.ts';
 import type { Alert, AlertLevel, Terminal } from '../api/types.ts';
-import { useCan } from '../auth/session.tsx';
 import type { AreaIndex } from '../data/areas.ts';
-import { useGroups } from '../data/groups.ts';
 import { t } from '../i18n/index.ts';
-import { AlertGroups } from './AlertGroups.tsx';
-import { AreaTree } from './AreaTree.tsx';
+import * as F from './AlertFields.tsx';
 import { useAction } from './hooks.ts';
-import { PreviewButton } from './Speech.tsx';
 import { useToast } from './toast.tsx';
-import { ErrorBox, Field, Modal } from './ui.tsx';
-
-const LEVELS: AlertLevel[] = ['red', 'orange', 'yellow', 'blue'];
-/** Alerts without uploaded audio are spoken by the centre's offline engine: preview with the same voice. */
-const OFFLINE_VOICE = 'espeak:cmn';
+import { Field, Modal } from './ui.tsx';
 
 /** The emergency officer's form: real alert or drill, level, area, text; raised only after a typed confirmation. */
 export function AlertForm({
@@ -28,30 +20,21 @@ export function AlertForm({
   terminals: Terminal[];
   onRaised: (a: Alert) => void;
 }) {
-  const can = useCan();
   const toast = useToast();
   const [level, setLevel] = useState<AlertLevel>('orange');
   const [eventCode, setEventCode] = useState('11B03');
   const [issuer, setIssuer] = useState(t.emergency.defaultIssuer(areas.county?.name ?? ''));
-  const [codes, setCodes] = useState<Set<string>>(new Set());
-  const [groupIds, setGroupIds] = useState<Set<string>>(new Set());
-  const groups = useGroups();
+  const area = F.useAlertArea();
+  const { codes, chosenGroups } = area;
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
   const [hours, setHours] = useState(2);
   const [repeat, setRepeat] = useState(3);
   const [interval, setIntervalSec] = useState(10);
   const [confirming, setConfirming] = useState(false);
-  const [typed, setTyped] = useState('');
   const permission = drill ? 'alert.drill' : 'alert.raise';
   const word = drill ? t.emergency.confirmWordDrill : t.emergency.confirmWordReal;
-  const countyCode = areas.county?.code ?? '';
-  const wholeCounty = codes.has(countyCode);
-  const chosenGroups = (groups.data ?? []).filter((g) => groupIds.has(g.id));
-  const areaLabel = [
-    ...(wholeCounty ? [t.common.county] : [...codes].map((c) => areas.name(c))),
-    ...chosenGroups.map((g) => t.groups.inAlert(g.name, g.terminalIds.length)),
-  ].join('、');
+  const areaLabel = F.areaLabelOf(areas, codes, chosenGroups);
   const hasArea = codes.size > 0 || chosenGroups.length > 0;
 
   const applyTemplate = (i: number) => {
@@ -78,7 +61,6 @@ export function AlertForm({
       intervalSec: interval,
     });
     setConfirming(false);
-    setTyped('');
     toast.ok(`${drill ? t.emergency.drill : t.emergency.real}${t.emergency.raised}`);
     onRaised(r.alert);
   });
@@ -90,21 +72,7 @@ export function AlertForm({
       data-testid={drill ? 'drill-form' : 'real-form'}
     >
       <div className="alert-form-banner">{drill ? t.emergency.drillNote : t.emergency.realNote}</div>
-      <fieldset className="levels">
-        <legend>{t.emergency.level}</legend>
-        {LEVELS.map((l) => (
-          <label key={l} className={`level level-${l} ${level === l ? 'active' : ''}`}>
-            <input
-              type="radio"
-              name={`level-${drill}`}
-              value={l}
-              checked={level === l}
-              onChange={() => setLevel(l)}
-            />
-            {t.emergency.levels[l]}
-          </label>
-        ))}
-      </fieldset>
+      <F.LevelPicker name={`level-${drill}`} level={level} onChange={setLevel} />
       <div className="grid-2">
         <Field label={t.emergency.template}>
           <select defaultValue="" onChange={(e) => applyTemplate(Number(e.target.value))}>
@@ -132,7 +100,7 @@ export function AlertForm({
         </Field>
         <Field label={t.emergency.expiresIn}>
           <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
-            {[1, 2, 6, 12, 24, 72].map((h) => (
+            {F.EXPIRY_HOURS.map((h) => (
               <option key={h} value={h}>
                 {t.emergency.hours(h)}
               </option>
@@ -140,75 +108,15 @@ export function AlertForm({
           </select>
         </Field>
       </div>
-      <Field label={t.emergency.alertTitle}>
-        <input name="alert-title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
-      </Field>
-      <Field label={t.emergency.text}>
-        <textarea
-          name="alert-text"
-          rows={3}
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          maxLength={5000}
-        />
-      </Field>
-      <div className="row">
-        <Field label={t.emergency.repeat}>
-          <input
-            type="number"
-            min={1}
-            max={10}
-            value={repeat}
-            onChange={(e) => setRepeat(Number(e.target.value))}
-            className="input-short"
-          />
-        </Field>
-        <Field label={t.emergency.interval}>
-          <input
-            type="number"
-            min={0}
-            max={600}
-            value={interval}
-            onChange={(e) => setIntervalSec(Number(e.target.value))}
-            className="input-short"
-          />
-        </Field>
-        <PreviewButton text={`${title}。${text}`} voice={OFFLINE_VOICE} label={t.emergency.preview} />
-      </div>
-      <h3>{t.emergency.area}</h3>
-      {can.countyWide(permission) && countyCode && (
-        <label className="check check-county">
-          <input
-            type="checkbox"
-            checked={wholeCounty}
-            onChange={() => setCodes(wholeCounty ? new Set() : new Set([countyCode]))}
-          />
-          {t.common.county}（{areas.county?.name}）
-        </label>
-      )}
-      {!wholeCounty && (
-        <div className="tree-box">
-          <AreaTree
-            areas={areas}
-            terminals={terminals}
-            allVillages
-            select={{
-              mode: 'areas',
-              selected: codes,
-              onChange: setCodes,
-              disabled: (c) => !can.canAt(permission, c),
-            }}
-          />
-        </div>
-      )}
-      <ErrorBox error={groups.error} />
-      <AlertGroups
-        groups={groups.data ?? []}
-        areas={areas}
-        permission={permission}
-        selected={groupIds}
-        onChange={setGroupIds}
+      <F.AlertTextFields title={title} text={text} onTitle={setTitle} onText={setText} />
+      <F.RepeatFields
+        repeat={repeat}
+        interval={interval}
+        onRepeat={setRepeat}
+        onInterval={setIntervalSec}
+        speech={`${title}。${text}`}
       />
+      <F.AlertAreaPicker areas={areas} terminals={terminals} permission={permission} area={area} />
       <div className="send-bar">
         <span data-testid="alert-area">{hasArea ? areaLabel : t.broadcast.none}</span>
         <button
@@ -232,23 +140,15 @@ export function AlertForm({
           <p>
             <strong>{title}</strong>：{text}
           </p>
-          <Field label={t.emergency.confirmType(word)}>
-            <input value={typed} onChange={(e) => setTyped(e.target.value)} name="confirm-word" />
-          </Field>
-          <ErrorBox error={raise.error} />
-          <div className="row">
-            <button
-              type="button"
-              className={`btn ${drill ? 'btn-drill' : 'btn-emergency'}`}
-              disabled={typed.trim() !== word || raise.busy}
-              onClick={() => void raise.run()}
-            >
-              {drill ? t.emergency.raiseDrill : t.emergency.raise}
-            </button>
-            <button type="button" className="btn" onClick={() => setConfirming(false)}>
-              {t.common.cancel}
-            </button>
-          </div>
+          <F.TypedConfirm
+            word={word}
+            label={drill ? t.emergency.raiseDrill : t.emergency.raise}
+            className={drill ? 'btn-drill' : 'btn-emergency'}
+            disabled={raise.busy}
+            error={raise.error}
+            onConfirm={() => void raise.run()}
+            onCancel={() => setConfirming(false)}
+          />
         </Modal>
       )}
     </div>

@@ -184,7 +184,9 @@ export class AlertService {
     this.checkArea(input.area, issuer, p);
     const now = this.deps.now();
     const times = this.checkTimes({ ...input, startsAt: input.startsAt ?? old.startsAt }, now);
-    const audio = input.mediaSha256 || input.text !== old.text ? await this.audioFor(input) : null;
+    // The speech says "title。text": new words without new audio are spoken again.
+    const reworded = input.text !== old.text || input.title !== old.title;
+    const audio = input.mediaSha256 || reworded ? await this.audioFor(input) : null;
     const next: AlertRecord = {
       ...old,
       revision: old.revision + 1,
