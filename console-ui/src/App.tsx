@@ -9,6 +9,7 @@ import { AdminSchedule } from './pages/AdminSchedule.tsx';
 import { AdminUsers } from './pages/AdminUsers.tsx';
 import { BroadcastLive } from './pages/BroadcastLive.tsx';
 import { BroadcastNow } from './pages/BroadcastNow.tsx';
+import { CapSources } from './pages/CapSources.tsx';
 import { ContentDetail } from './pages/ContentDetail.tsx';
 import { ContentLibrary } from './pages/ContentLibrary.tsx';
 import { ContentNew } from './pages/ContentNew.tsx';
@@ -51,6 +52,7 @@ export const NAV: NavItem[] = [
     label: t.nav.scheduleFile,
     allowed: (c) => c.can('schedule.admin') || c.can('audit.read'),
   },
+  { path: '/admin/cap-sources', label: t.nav.capSources, allowed: (c) => c.can('cap.manage') },
 ];
 
 const ROUTES: Array<{ pattern: string; render: (p: Record<string, string>) => ReactNode; nav: string }> = [
@@ -70,6 +72,7 @@ const ROUTES: Array<{ pattern: string; render: (p: Record<string, string>) => Re
   { pattern: '/admin/users', render: () => <AdminUsers />, nav: '/admin/users' },
   { pattern: '/admin/audit', render: () => <AdminAudit />, nav: '/admin/audit' },
   { pattern: '/admin/schedule', render: () => <AdminSchedule />, nav: '/admin/schedule' },
+  { pattern: '/admin/cap-sources', render: () => <CapSources />, nav: '/admin/cap-sources' },
   { pattern: '/password', render: () => <PasswordChange />, nav: '' },
 ];
 

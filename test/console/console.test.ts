@@ -30,7 +30,7 @@ const beijingDate = (ms: number) =>
 
 const NAV_ALL = ['总览', '内容库', '节目编排', '立即播发', '应急广播', '终端', '终端分组'];
 const EXPECTED_NAV: Record<Person, string[]> = {
-  admin: [...NAV_ALL, '用户与角色', '审计记录', '时段表'],
+  admin: [...NAV_ALL, '用户与角色', '审计记录', '时段表', '预警信息源'],
   operator: NAV_ALL,
   reviewer: ['总览', '内容库', '审核', '节目编排', '立即播发', '应急广播', '终端', '终端分组'],
   township: NAV_ALL,

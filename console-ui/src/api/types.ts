@@ -78,6 +78,20 @@ export interface TerminalGroup {
   updatedAt: number;
 }
 
+/** A CAP 1.2 severity, and what a department source's alert of that severity does. */
+export type CapSeverity = 'Extreme' | 'Severe' | 'Moderate' | 'Minor' | 'Unknown';
+export type CapAction = 'sound' | 'confirm';
+
+/** A department system registered to send CAP alerts (GET /api/cap-sources). */
+export interface CapSource {
+  id: string;
+  name: string;
+  allowedCodes: string[];
+  policy: Record<CapSeverity, CapAction>;
+  disabled: boolean;
+  createdAt: number;
+}
+
 export interface UserRef {
   id: number;
   name: string;

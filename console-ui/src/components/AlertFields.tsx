@@ -137,27 +137,27 @@ export function areaLabelOf(areas: AreaIndex, codes: Set<string>, groups: Termin
 }
 
 /**
- * Where the alert sounds: the whole county (for those who hold `permission` county-wide), townships and
- * villages from the tree (those outside the officer's scope disabled), and named terminal groups.
+ * Division codes chosen: the whole county (for those who hold `permission` county-wide), or townships and
+ * villages from the tree (those outside the user's scope disabled). Used for alert areas and CAP sources.
  */
-export function AlertAreaPicker({
+export function DivisionPicker({
   areas,
   terminals,
   permission,
-  area,
+  codes,
+  onCodes,
 }: {
   areas: AreaIndex;
   terminals: Terminal[];
   permission: string;
-  area: AlertAreaState;
+  codes: Set<string>;
+  onCodes: (next: Set<string>) => void;
 }) {
   const can = useCan();
-  const { codes, setCodes: onCodes } = area;
   const countyCode = areas.county?.code ?? '';
   const wholeCounty = codes.has(countyCode);
   return (
     <>
-      <h3>{t.emergency.area}</h3>
       {can.countyWide(permission) && countyCode && (
         <label className="check check-county">
           <input
@@ -183,6 +183,32 @@ export function AlertAreaPicker({
           />
         </div>
       )}
+    </>
+  );
+}
+
+/** Where the alert sounds: divisions (see DivisionPicker) and named terminal groups. */
+export function AlertAreaPicker({
+  areas,
+  terminals,
+  permission,
+  area,
+}: {
+  areas: AreaIndex;
+  terminals: Terminal[];
+  permission: string;
+  area: AlertAreaState;
+}) {
+  return (
+    <>
+      <h3>{t.emergency.area}</h3>
+      <DivisionPicker
+        areas={areas}
+        terminals={terminals}
+        permission={permission}
+        codes={area.codes}
+        onCodes={area.setCodes}
+      />
       <ErrorBox error={area.groups.error} />
       <AlertGroups
         groups={area.groups.data ?? []}

@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { fmtDuration, t } from '../i18n/index.ts';
+import { useAction } from './hooks.ts';
 
 export function ErrorBox({ error }: { error: string | null | undefined }) {
   if (!error) return null;
@@ -147,6 +148,33 @@ export function Modal({
   );
 }
 
+/**
+ * A danger dialog asking to confirm one action (a call to the centre); while it runs the button is disabled,
+ * and the centre's refusal is shown above the buttons.
+ */
+export function ConfirmModal({
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  onConfirm: () => Promise<unknown>;
+  onClose: () => void;
+}) {
+  const act = useAction(onConfirm);
+  return (
+    <Modal title={title} onClose={onClose} danger>
+      <p>{message}</p>
+      <ErrorBox error={act.error} />
+      <DialogActions act={act} label={confirmLabel} danger onClose={onClose} />
+    </Modal>
+  );
+}
+
 export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
   return (
     // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in
@@ -169,4 +197,62 @@ export function downloadJson(filename: string, data: unknown): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Copies text: the Clipboard API where the page may use it (https, localhost), else a selected textarea. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Refused (no permission): try the old way below.
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  // Inside an open modal <dialog>, only its own content can be focused and selected.
+  (document.querySelector('dialog[open]') ?? document.body).append(area);
+  area.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    area.remove();
+  }
+}
+
+/** A dialog's footer: its action (disabled while busy) and 取消. */
+export function DialogActions({
+  act,
+  label,
+  disabled = false,
+  danger = false,
+  onClose,
+}: {
+  act: { busy: boolean; run: () => Promise<unknown> };
+  label: string;
+  disabled?: boolean;
+  danger?: boolean;
+  onClose: () => void;
+}) {
+  return (
+    <div className="row">
+      <button
+        type="button"
+        className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
+        disabled={disabled || act.busy}
+        onClick={() => void act.run()}
+      >
+        {label}
+      </button>
+      <button type="button" className="btn" onClick={onClose}>
+        {t.common.cancel}
+      </button>
+    </div>
+  );
 }

@@ -1,3 +1,4 @@
+import { zhCNCap } from './zh-CN-cap.ts';
 import { zhCNOperations } from './zh-CN-operations.ts';
 
 /** Every string of the console in Simplified Chinese. Keep keys stable: other languages copy this shape. */
@@ -21,6 +22,7 @@ export const zhCN = {
     users: '用户与角色',
     audit: '审计记录',
     scheduleFile: '时段表',
+    capSources: '预警信息源',
   },
   shell: {
     logout: '退出登录',
@@ -258,4 +260,5 @@ export const zhCN = {
     perTerminal: '各终端回传',
   },
   ...zhCNOperations,
+  ...zhCNCap,
 } as const;

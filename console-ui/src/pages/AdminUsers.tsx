@@ -5,7 +5,7 @@ import { useCan, useSession } from '../auth/session.tsx';
 import { useAction, useLoad } from '../components/hooks.ts';
 import { type GrantInput, RolesEditor } from '../components/RolesEditor.tsx';
 import { useToast } from '../components/toast.tsx';
-import { Badge, ErrorBox, Field, Modal, PageHeader, Panel } from '../components/ui.tsx';
+import { Badge, DialogActions, ErrorBox, Field, Modal, PageHeader, Panel } from '../components/ui.tsx';
 import { useAreas } from '../data/areas.ts';
 import { fmtDateTime, t } from '../i18n/index.ts';
 
@@ -50,19 +50,7 @@ function NewUser({ onClose, onDone }: { onClose: () => void; onDone: () => void 
           {areas && <RolesEditor value={roles} onChange={setRoles} areas={areas} />}
         </Field>
         <ErrorBox error={act.error} />
-        <div className="row">
-          <button
-            type="button"
-            className="btn btn-primary"
-            disabled={act.busy}
-            onClick={() => void act.run()}
-          >
-            {t.common.save}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            {t.common.cancel}
-          </button>
-        </div>
+        <DialogActions act={act} label={t.common.save} onClose={onClose} />
       </div>
     </Modal>
   );
@@ -81,19 +69,7 @@ function EditRoles({ user, onClose, onDone }: { user: User; onClose: () => void;
     <Modal title={`${t.admin.roles}：${user.displayName}`} onClose={onClose}>
       {areas && <RolesEditor value={roles} onChange={setRoles} areas={areas} />}
       <ErrorBox error={act.error} />
-      <div className="row">
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={act.busy || roles.length === 0}
-          onClick={() => void act.run()}
-        >
-          {t.admin.saveRoles}
-        </button>
-        <button type="button" className="btn" onClick={onClose}>
-          {t.common.cancel}
-        </button>
-      </div>
+      <DialogActions act={act} label={t.admin.saveRoles} disabled={roles.length === 0} onClose={onClose} />
     </Modal>
   );
 }

@@ -6,7 +6,16 @@ import { AreaTree } from '../components/AreaTree.tsx';
 import { useAction } from '../components/hooks.ts';
 import { ScopeSelect, scopesFor } from '../components/ScopeSelect.tsx';
 import { useToast } from '../components/toast.tsx';
-import { Empty, ErrorBox, Field, Modal, PageHeader, Panel } from '../components/ui.tsx';
+import {
+  ConfirmModal,
+  DialogActions,
+  Empty,
+  ErrorBox,
+  Field,
+  Modal,
+  PageHeader,
+  Panel,
+} from '../components/ui.tsx';
 import { type AreaIndex, useAreas } from '../data/areas.ts';
 import { scopeLabel, useGroups } from '../data/groups.ts';
 import { useTerminals } from '../data/terminals.ts';
@@ -120,50 +129,12 @@ function GroupEditor({
           />
         </Field>
         <ErrorBox error={save.error} />
-        <div className="row">
-          <button
-            type="button"
-            className="btn btn-primary"
-            disabled={!name.trim() || !scope || chosen.size === 0 || save.busy}
-            onClick={() => void save.run()}
-          >
-            {t.common.save}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            {t.common.cancel}
-          </button>
-        </div>
-      </div>
-    </Modal>
-  );
-}
-
-function DeleteGroup({
-  group,
-  onClose,
-  onDone,
-}: {
-  group: TerminalGroup;
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const toast = useToast();
-  const act = useAction(async () => {
-    await del(`/api/terminal-groups/${group.id}`);
-    toast.ok(t.groups.deleted);
-    onDone();
-  });
-  return (
-    <Modal title={t.groups.deleteTitle} onClose={onClose} danger>
-      <p>{t.groups.deleteConfirm(group.name)}</p>
-      <ErrorBox error={act.error} />
-      <div className="row">
-        <button type="button" className="btn btn-danger" disabled={act.busy} onClick={() => void act.run()}>
-          {t.groups.delete}
-        </button>
-        <button type="button" className="btn" onClick={onClose}>
-          {t.common.cancel}
-        </button>
+        <DialogActions
+          act={save}
+          label={t.common.save}
+          disabled={!name.trim() || !scope || chosen.size === 0}
+          onClose={onClose}
+        />
       </div>
     </Modal>
   );
@@ -172,6 +143,7 @@ function DeleteGroup({
 /** Named terminal groups: everyone with terminal.read sees them; group.manage creates, edits and deletes. */
 export function TerminalGroups() {
   const can = useCan();
+  const toast = useToast();
   const areas = useAreas();
   const terminals = useTerminals();
   const groups = useGroups();
@@ -258,7 +230,19 @@ export function TerminalGroups() {
           onDone={done}
         />
       )}
-      {deleting && <DeleteGroup group={deleting} onClose={() => setDeleting(null)} onDone={done} />}
+      {deleting && (
+        <ConfirmModal
+          title={t.groups.deleteTitle}
+          message={t.groups.deleteConfirm(deleting.name)}
+          confirmLabel={t.groups.delete}
+          onConfirm={async () => {
+            await del(`/api/terminal-groups/${deleting.id}`);
+            toast.ok(t.groups.deleted);
+            done();
+          }}
+          onClose={() => setDeleting(null)}
+        />
+      )}
     </>
   );
 }

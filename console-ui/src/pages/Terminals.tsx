@@ -5,7 +5,7 @@ import { useCan } from '../auth/session.tsx';
 import { useAction, useTick } from '../components/hooks.ts';
 import { TerminalCells } from '../components/TerminalCells.tsx';
 import { useToast } from '../components/toast.tsx';
-import { downloadJson, ErrorBox, Field, Modal, PageHeader, Panel } from '../components/ui.tsx';
+import { DialogActions, downloadJson, ErrorBox, Field, Modal, PageHeader, Panel } from '../components/ui.tsx';
 import { type AreaIndex, useAreas } from '../data/areas.ts';
 import { useTerminals } from '../data/terminals.ts';
 import { t } from '../i18n/index.ts';
@@ -70,19 +70,7 @@ function RegisterTerminal({
           <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
         </Field>
         <ErrorBox error={act.error} />
-        <div className="row">
-          <button
-            type="button"
-            className="btn btn-primary"
-            disabled={!village || act.busy}
-            onClick={() => void act.run()}
-          >
-            {t.terminals.register}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            {t.common.cancel}
-          </button>
-        </div>
+        <DialogActions act={act} label={t.terminals.register} disabled={!village} onClose={onClose} />
       </div>
     </Modal>
   );
