@@ -249,6 +249,14 @@ export const zhCN = {
     stop: '停止播发',
     stopped: '已停止',
     none: '请先选择播发对象和内容',
+    byGroup: '按分组选择',
+    groupPicked: (n: number, outside: number, disabled: number) => {
+      const skipped = [
+        outside > 0 ? `${outside} 台不在您的管辖范围内` : '',
+        disabled > 0 ? `${disabled} 台已停用` : '',
+      ].filter(Boolean);
+      return `已选 ${n} 台${skipped.length > 0 ? `（${skipped.join('，')}，已跳过）` : ''}`;
+    },
     outcome: {
       0: '未处理',
       1: '已送达，等待播放',

@@ -3,6 +3,7 @@ import { get, post, qs } from '../api/client.ts';
 import type { Broadcast, BroadcastTarget, ContentItem, Terminal } from '../api/types.ts';
 import { useCan } from '../auth/session.tsx';
 import { AreaTree } from '../components/AreaTree.tsx';
+import { BroadcastGroups } from '../components/BroadcastGroups.tsx';
 import { useAction, useLoad } from '../components/hooks.ts';
 import { ErrorBox, Field, Modal, PageHeader, Panel } from '../components/ui.tsx';
 import { type AreaIndex, useAreas } from '../data/areas.ts';
@@ -58,6 +59,10 @@ export function BroadcastNow() {
     [],
   );
   const list = terminals.data ?? [];
+  const villageOf = new Map(list.map((x) => [x.id, x.villageCode]));
+  /** A township/village code or terminal id the user may not broadcast to (the tree disables it). */
+  const blocked = (key: string) =>
+    !can.canAt('broadcast.send', key.length === 23 ? (villageOf.get(key) ?? '') : key);
   const target = areas ? targetFor(chosen, list, areas, can.countyWide('broadcast.send')) : null;
   const content = items.data?.find((c) => c.id === contentId) ?? null;
   const send = useAction(async () => {
@@ -78,20 +83,20 @@ export function BroadcastNow() {
           <Panel className="split-side" title={t.broadcast.targets}>
             <p className="muted small">{t.broadcast.targetsHint}</p>
             {areas && (
-              <AreaTree
-                areas={areas}
-                terminals={list}
-                select={{
-                  mode: 'terminals',
-                  selected: chosen,
-                  onChange: setChosen,
-                  disabled: (key) =>
-                    !can.canAt(
-                      'broadcast.send',
-                      key.length === 23 ? (list.find((x) => x.id === key)?.villageCode ?? '') : key,
-                    ),
-                }}
-              />
+              <>
+                <BroadcastGroups
+                  areas={areas}
+                  terminals={list}
+                  chosen={chosen}
+                  onChange={setChosen}
+                  blocked={blocked}
+                />
+                <AreaTree
+                  areas={areas}
+                  terminals={list}
+                  select={{ mode: 'terminals', selected: chosen, onChange: setChosen, disabled: blocked }}
+                />
+              </>
             )}
           </Panel>
           <Panel className="split-main" title={t.broadcast.items}>
