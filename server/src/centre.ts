@@ -85,7 +85,7 @@ export class Centre {
 
     const areas = new AreaService(this.db);
     const terminals = new TerminalService(this.db, areas, () => this.provisioning(), now);
-    const groups = new TerminalGroups(this.db, now);
+    const groups = new TerminalGroups(this.db, areas, now);
     this.broker =
       config.mqtt.mode === 'embedded'
         ? new EmbeddedBroker({

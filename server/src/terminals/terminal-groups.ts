@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AreaCodeSchema, TerminalIdSchema } from '@dlb/protocol';
 import { z } from 'zod';
+import type { AreaService } from '../areas/area-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Permission } from '../auth/roles.ts';
 import type { Db } from '../db/database.ts';
@@ -50,8 +51,13 @@ interface GroupRow {
 export class TerminalGroups {
   constructor(
     private readonly db: Db,
+    private readonly areas: Pick<AreaService, 'get'>,
     private readonly now: () => number,
   ) {}
+
+  private row(id: string): GroupRow | undefined {
+    return this.db.prepare('SELECT * FROM terminal_groups WHERE id = ?').get(id) as GroupRow | undefined;
+  }
 
   private membersOf(id: string): string[] {
     return (
@@ -83,7 +89,7 @@ export class TerminalGroups {
 
   /** A group the actor holds `p` at (404 otherwise, as for an unknown id). */
   get(id: string, actor: Actor, p: Permission): TerminalGroup {
-    const row = this.db.prepare('SELECT * FROM terminal_groups WHERE id = ?').get(id) as GroupRow | undefined;
+    const row = this.row(id);
     if (!row || !actor.canAt(p, row.scope_code)) throw notFound('unknown_group', `终端分组 ${id} 不存在`);
     return this.toGroup(row);
   }
@@ -131,9 +137,7 @@ export class TerminalGroups {
   resolve(ids: readonly string[], actor: Actor | null, p: Permission): TerminalGroup[] {
     return ids.map((id) => {
       if (actor) return this.get(id, actor, p);
-      const row = this.db.prepare('SELECT * FROM terminal_groups WHERE id = ?').get(id) as
-        | GroupRow
-        | undefined;
+      const row = this.row(id);
       if (!row) throw notFound('unknown_group', `终端分组 ${id} 不存在`);
       return this.toGroup(row);
     });
@@ -145,9 +149,7 @@ export class TerminalGroups {
   }
 
   private checkInput(input: GroupInput, actor: Actor, self?: string): void {
-    const area = this.db.prepare('SELECT level FROM areas WHERE code = ?').get(input.scopeCode) as
-      | { level: string }
-      | undefined;
+    const area = this.areas.get(input.scopeCode);
     if (!area || !actor.canAt('group.manage', input.scopeCode))
       throw notFound('unknown_area', `行政区划 ${input.scopeCode} 不存在或不在您的管辖范围`);
     if (area.level === 'village')
